@@ -1,0 +1,105 @@
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    # The connection options every ovhcloud.iam module shares.
+    DOCUMENTATION = r'''
+options:
+  endpoint:
+    description:
+      - The OVHcloud API to talk to.
+      - One of V(ovh-eu), V(ovh-ca), V(ovh-us), V(kimsufi-eu), V(kimsufi-ca), V(soyoustart-eu), V(soyoustart-ca),
+        or a base URL ending in C(/1.0) (a private endpoint, the new C(ovhcloud.com) hosts, a local test API).
+      - Paths under C(/v2) are sent to the same host without the C(/1.0) suffix.
+      - If not set, the E(OVH_ENDPOINT) environment variable is used, then C(endpoint) in the C([default]) section of C(ovh.conf).
+    type: str
+  application_key:
+    description:
+      - Application key, for classic signed requests (with O(application_secret) and O(consumer_key)).
+      - If not set, E(OVH_APPLICATION_KEY) is used, then C(application_key) in the endpoint's C(ovh.conf) section.
+    type: str
+  application_secret:
+    description:
+      - Application secret, for classic signed requests.
+      - If not set, E(OVH_APPLICATION_SECRET) is used, then C(application_secret) in C(ovh.conf).
+    type: str
+  consumer_key:
+    description:
+      - Consumer key, for classic signed requests.
+      - If not set, E(OVH_CONSUMER_KEY) is used, then C(consumer_key) in C(ovh.conf).
+    type: str
+  auth_client_id:
+    description:
+      - Log in as a service account (OAuth2 client credentials) with its client ID and O(auth_client_secret).
+      - Named C(auth_) to keep the account that logs in apart from the service account a module manages.
+      - If not set, E(OVH_CLIENT_ID) is used, then C(client_id) in C(ovh.conf).
+    type: str
+  auth_client_secret:
+    description:
+      - The secret of the service account given in O(auth_client_id).
+      - If not set, E(OVH_CLIENT_SECRET) is used, then C(client_secret) in C(ovh.conf).
+    type: str
+  access_token:
+    description:
+      - A ready OAuth2 bearer token (for example a short-lived one issued by a vault). It is not refreshed.
+      - If not set, E(OVH_ACCESS_TOKEN) is used.
+    type: str
+  token_url:
+    description:
+      - The OAuth2 token URL used with O(auth_client_id).
+      - By default the one of the O(endpoint) name, or C(<scheme>://<host>[:port]/auth/oauth2/token) for a base URL.
+      - If not set, E(OVH_TOKEN_URL) is used.
+    type: str
+  config_file:
+    description:
+      - An extra C(ovh.conf) file, read after C(/etc/ovh.conf), C(~/.ovh.conf) and C(./ovh.conf) (later files win).
+      - If not set, E(OVH_CONFIG_FILE) is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer. Defaults to V(30).
+      - If not set, E(OVH_TIMEOUT) is used.
+    type: float
+  max_retries:
+    description:
+      - How many times a failed call is tried again on HTTP 429 (honouring C(Retry-After)), 5xx and network errors,
+        with jittered exponential backoff, within two minutes in all. Defaults to V(5). V(0) disables retries.
+      - Creations (POST) are retried only when the request surely did not reach the server; otherwise the module
+        looks again before trying anything else.
+      - If not set, E(OVH_MAX_RETRIES) is used.
+    type: int
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate. Defaults to V(true). Only turn it off for a local test API.
+      - If not set, E(OVH_VALIDATE_CERTS) is used.
+    type: bool
+  ca_path:
+    description:
+      - A CA bundle file (or directory) to verify the API's TLS certificate with.
+      - If not set, E(OVH_CA_PATH) is used.
+    type: path
+notes:
+  - Exactly one authentication method is used per task. Values come from the task options first, then the
+    C(OVH_*) environment variables, then C(ovh.conf) (C(./ovh.conf), C(~/.ovh.conf), C(/etc/ovh.conf), as python-ovh reads them).
+    The method is taken from the first of those levels that names any credential; naming two methods at one level is an error.
+    An empty value counts as unset.
+  - Environment variables and C(ovh.conf) are read where the module runs. Run these modules on the controller
+    (C(delegate_to) V(localhost) or a C(localhost) play), which is also where AWX/AAP credentials inject C(OVH_*) variables.
+requirements:
+  - requests
+'''
+
+    # For the action group, so module_defaults can set the connection once.
+    ACTIONGROUP_OVH = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/ovhcloud.iam.ovh) in C(module_defaults) to set the connection options once for all modules of this collection.
+    support: full
+    membership:
+      - ovhcloud.iam.ovh
+'''

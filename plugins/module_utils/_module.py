@@ -1,0 +1,102 @@
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
+
+"""The thin module class every ovhcloud.iam module uses: shared options, one client, one error path."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import (
+    COLLECTION_VERSION,
+    REQUESTS_IMPORT_ERROR,
+    OvhClient,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+
+
+def connection_argument_spec():
+    """The connection options, documented once in the ovhcloud.iam.connection doc fragment.
+
+    No defaults and no env_fallback here: values are resolved late (option, env, ovh.conf) so an
+    empty string counts as unset and error messages can say where a value came from.
+    """
+    return dict(
+        endpoint=dict(type='str'),
+        application_key=dict(type='str', no_log=False),
+        application_secret=dict(type='str', no_log=True),
+        consumer_key=dict(type='str', no_log=True),
+        auth_client_id=dict(type='str'),
+        auth_client_secret=dict(type='str', no_log=True),
+        access_token=dict(type='str', no_log=True),
+        token_url=dict(type='str', no_log=False),
+        config_file=dict(type='path'),
+        timeout=dict(type='float'),
+        max_retries=dict(type='int'),
+        validate_certs=dict(type='bool'),
+        ca_path=dict(type='path'),
+    )
+
+
+class OvhModule:
+    """Wraps AnsibleModule: merges the connection options, builds the client lazily, fails in one place."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.ansible.params
+        self._client = None
+
+    @property
+    def check_mode(self):
+        return self.ansible.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.ansible._diff
+
+    @property
+    def client(self):
+        if self._client is None:
+            try:
+                settings = resolve_connection(self.params)
+            except OvhError as exc:
+                self.fail(exc)
+            self._client = OvhClient(
+                settings,
+                user_agent='ovhcloud.iam/%s (ansible-core %s)' % (COLLECTION_VERSION, ANSIBLE_VERSION))
+        return self._client
+
+    def warn(self, text):
+        self.ansible.warn(text)
+
+    def fail(self, exc, msg=None, **extra):
+        """Report an OvhError (or a plain message) and stop."""
+        result = dict(extra)
+        if isinstance(exc, OvhApiError):
+            result['error'] = exc.as_dict()
+        text = str(exc) if exc is not None else ''
+        if msg:
+            text = '%s: %s' % (msg, text) if text else msg
+        self.ansible.fail_json(msg=text, **result)
+
+    def exit(self, **result):
+        if self._client is not None:
+            result.setdefault('api_requests', self._client.request_count)
+            self._client.close()
+        self.ansible.exit_json(**result)
+
+    def run(self, work):
+        """Call work(self) -> result dict; turn any OvhError into a clean failure."""
+        try:
+            result = work(self)
+        except OvhError as exc:
+            self.fail(exc)
+        self.exit(**result)
