@@ -75,7 +75,7 @@ def _run(command, env, cwd, timeout):
         records_path = handle.name
     env = dict(env, RECORD_RESULTS_FILE=records_path)
     try:
-        proc = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
         with open(records_path, encoding='utf-8') as handle:
             content = handle.read()
         records = json.loads(content) if content.strip() else []
