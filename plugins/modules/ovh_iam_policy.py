@@ -1,0 +1,488 @@
+#!/usr/bin/python
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ovh_iam_policy
+short_description: Manage OVHcloud IAM access policies
+version_added: 1.0.0
+description:
+  - Create, update or delete an OVHcloud IAM v2 access policy (C(/v2/iam/policy)), which says which identities
+    (service accounts, users, groups) may run which actions on which resources.
+  - A policy is addressed by its O(name), or directly by O(policy_id) (which lets you rename it).
+  - Lists are sets. Their order and duplicates never cause a change.
+  - An option left out keeps the value the policy already has. With the default C(purge_*=true) a given list
+    replaces the remote one; with C(purge_<list>=false) its items are added and nothing is removed, so a playbook
+    can join a service account to a shared policy without touching the other identities.
+  - The API replaces the whole policy on update, so the module sends the full object, built from the remote policy
+    plus the wanted changes, in one C(PUT) and only when something differs.
+  - Every option is checked before any API call, and every bad item (URN, action, condition, date) is reported at once.
+  - OVHcloud's read-only policies (such as C(ovh-default)) and names starting with C(ovh-) are refused;
+    the module never changes or deletes them. M(ovhcloud.iam.ovh_iam_policy_info) still lists them.
+author: ovhcloud.iam contributors (@ovhcloud-iam)
+extends_documentation_fragment:
+  - ovhcloud.iam.connection
+  - ovhcloud.iam.connection.actiongroup_ovh
+  - ovhcloud.iam.attributes
+options:
+  name:
+    description:
+      - Name of the policy. Names are not unique for the API; when several editable policies share the name,
+        the module fails and lists their IDs (use O(policy_id) then).
+      - Required to create a policy. With O(policy_id), a different O(name) renames the policy.
+      - Names starting with C(ovh-) are reserved by OVHcloud and refused.
+    type: str
+  policy_id:
+    description:
+      - ID (UUID) of the policy, to address it directly. The policy must exist.
+    type: str
+  description:
+    description:
+      - Description of the policy. V('') removes it.
+    type: str
+  identities:
+    description:
+      - Identity URNs the policy applies to, for example the RV(ovhcloud.iam.ovh_oauth2_client#module:client.identity)
+        of a service account (C(urn:v1:eu:identity:credential:xx1111-ovh/oauth2-<client_id>)), a user
+        (C(urn:v1:eu:identity:user:xx1111-ovh/alice)), a group or the account (C(urn:v1:eu:identity:account:xx1111-ovh)).
+      - Required to create a policy (V([]) is allowed).
+      - See O(purge_identities) and O(remove_identities).
+    type: list
+    elements: str
+  remove_identities:
+    description:
+      - Identity URNs to take out of the policy, whatever the other options say. Other identities are kept.
+      - Detaches a service account from a shared policy without touching anyone else.
+      - When the policy does not exist and nothing but O(remove_identities) is given, there is nothing to do.
+    type: list
+    elements: str
+  resources:
+    description:
+      - Resource URNs the policy covers, for example the account (C(urn:v1:eu:resource:account:xx1111-ovh), needed
+        for C(/me) actions such as C(account:apiovh:me/api/oauth2/client/get)), a service
+        (C(urn:v1:eu:resource:vps:vps-1234.vps.ovh.net)), every service of a type (C(urn:v1:eu:resource:vps:*)) or a
+        resource group (C(urn:v1:eu:resourceGroup:<uuid>)).
+      - A bare V(*) is not a resource URN; OVHcloud rejects it.
+      - M(ovhcloud.iam.ovh_iam_resource_info) and the P(ovhcloud.iam.urn#filter) filter give these URNs.
+      - Required to create a policy.
+    type: list
+    elements: str
+  allow:
+    description:
+      - Actions granted on the resources, such as C(account:apiovh:me/api/oauth2/client/get), C(vps:apiovh:reboot),
+        C(account:apiovh:*) or C(*).
+      - To create a policy, at least one of O(allow), O(deny) or O(permissions_groups) is needed.
+    type: list
+    elements: str
+  except:
+    description:
+      - Actions taken out of O(allow) (and of the permissions groups), for example C(dnsZone:apiovh:record/delete)
+        next to C(dnsZone:apiovh:record/*).
+    type: list
+    elements: str
+  deny:
+    description:
+      - Actions explicitly denied. A deny wins over any grant from any policy.
+    type: list
+    elements: str
+  permissions_groups:
+    description:
+      - URNs of permissions groups (reusable permission sets) granted on the resources, for example
+        C(urn:v1:eu:permissionsGroup:ovh:globalAdmin) or one made with M(ovhcloud.iam.ovh_iam_permissions_group).
+    type: list
+    elements: str
+  conditions:
+    description:
+      - When the policy applies. A condition is a mapping with an C(operator) and C(values) and/or nested C(conditions)
+        (a list of conditions of the same shape), as deep as needed.
+      - C(operator) is V(AND) or V(OR) (combine values and nested conditions), V(NOT) (negates one) or V(MATCH)
+        (tests its values).
+      - C(values) maps condition keys to strings. Keys are V(date(<timezone>\).Date), V(date(<timezone>\).Hour),
+        V(date(<timezone>\).WeekDay), V(resource.Tag(<key>\)) or C(request.IP), optionally followed by an operator suffix
+        C(.EQ) (the default), C(.BEFORE), C(.AFTER), C(.GE), C(.LE), C(.GT), C(.LT) or C(.IN),
+        for example C(request.IP.IN) with value C(192.0.2.0/24).
+      - V({}) removes the conditions. Nested conditions are compared without regard to their order.
+    type: dict
+  expired_at:
+    description:
+      - When the policy stops applying, as an RFC 3339 date-time (C(2026-12-31T23:59:59+01:00)) or a date (C(2026-12-31),
+        meaning midnight UTC). It is compared and sent in UTC.
+      - V('') removes the expiry.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the policy, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge_identities:
+    description:
+      - With V(true), O(identities) replaces the identities of the policy; with V(false) they are only added.
+      - Has no effect when O(identities) is not given.
+    type: bool
+    default: true
+  purge_resources:
+    description:
+      - With V(true), O(resources) replaces the resources of the policy; with V(false) they are only added.
+    type: bool
+    default: true
+  purge_allow:
+    description:
+      - With V(true), O(allow) replaces the allowed actions; with V(false) they are only added.
+    type: bool
+    default: true
+  purge_except:
+    description:
+      - With V(true), O(except) replaces the excepted actions; with V(false) they are only added.
+    type: bool
+    default: true
+  purge_deny:
+    description:
+      - With V(true), O(deny) replaces the denied actions; with V(false) they are only added.
+    type: bool
+    default: true
+  purge_permissions_groups:
+    description:
+      - With V(true), O(permissions_groups) replaces the permissions groups; with V(false) they are only added.
+    type: bool
+    default: true
+notes:
+  - The caller needs the IAM actions C(account:apiovh:iam/policy/get), and C(account:apiovh:iam/policy/create),
+    C(account:apiovh:iam/policy/edit) or C(account:apiovh:iam/policy/delete) for the changes it makes.
+  - Looking a policy up by name reads every editable policy of the account (the API has no name filter);
+    O(policy_id) needs a single request.
+seealso:
+  - module: ovhcloud.iam.ovh_iam_policy_info
+  - module: ovhcloud.iam.ovh_oauth2_client
+  - module: ovhcloud.iam.ovh_iam_resource_info
+  - name: OVHcloud guide to IAM policies through the API
+    description: Identities, resources, actions and conditions of IAM policies.
+    link: https://help.ovhcloud.com/csm/en-gb-documentation-manage-operate-user-account-iam-policies-api?id=kb_article_view&sysparm_article=KB0060103
+'''
+
+EXAMPLES = r'''
+- name: Create a service account for a CI deployer
+  ovhcloud.iam.ovh_oauth2_client:
+    name: ci-deployer
+    description: Deploys from CI
+  register: deployer
+  no_log: true  # the creating run returns client_secret
+
+- name: Find the URN of the account, the resource of every /me action
+  ovhcloud.iam.ovh_iam_resource_info:
+    type: account
+  register: account
+
+- name: Let the service account read the account's service accounts
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-deployer
+    description: What CI may do
+    identities:
+      - "{{ deployer.client.identity }}"
+    resources:
+      - "{{ account.resources[0].urn }}"
+    allow:
+      - account:apiovh:me/api/oauth2/client/get
+  register: ci_policy
+
+- name: Also let it reboot every VPS, keeping what the policy already grants
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-deployer
+    resources:
+      - urn:v1:eu:resource:vps:*
+    allow:
+      - vps:apiovh:reboot
+    purge_resources: false
+    purge_allow: false
+
+- name: Join a group to the policy, keeping the identities already in it
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-deployer
+    identities:
+      - "{{ ci_policy.policy.owner | ovhcloud.iam.identity_urn(group='operators') }}"
+    purge_identities: false
+
+- name: Take the service account out of the policy, leaving everyone else in
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-deployer
+    remove_identities:
+      - "{{ deployer.client.identity }}"
+
+- name: Apply it only on weekdays from the office network, until the end of 2030
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-deployer
+    conditions:
+      operator: AND
+      conditions:
+        - operator: MATCH
+          values:
+            date(Europe/Paris).WeekDay.IN: monday,tuesday,wednesday,thursday,friday
+        - operator: MATCH
+          values:
+            request.IP.IN: 192.0.2.0/24
+    expired_at: "2030-12-31"
+
+- name: Rename the policy, addressing it by its ID
+  ovhcloud.iam.ovh_iam_policy:
+    policy_id: "{{ ci_policy.policy.id }}"
+    name: ci-operators
+
+- name: Delete the policy
+  ovhcloud.iam.ovh_iam_policy:
+    name: ci-operators
+    state: absent
+
+- name: Delete the service account
+  ovhcloud.iam.ovh_oauth2_client:
+    name: ci-deployer
+    state: absent
+'''
+
+RETURN = r'''
+policy:
+  description:
+    - The policy after the task, flattened like the module options so it can be fed back to them; V({}) when absent.
+    - In check mode, the predicted policy (without RV(policy.id) when it would be created).
+    - Lists are sorted and free of duplicates.
+  returned: always
+  type: dict
+  sample:
+    id: 6956639e-7f76-4bb1-a4df-49c1dd7ae0a6
+    name: ci-deployer
+    description: What CI may do
+    identities: [urn:v1:eu:identity:credential:xx1111-ovh/oauth2-EU.0f0f0f0f0f0f0f0f]
+    resources: [urn:v1:eu:resource:account:xx1111-ovh]
+    allow: [account:apiovh:me/api/oauth2/client/get]
+    except: []
+    deny: []
+    permissions_groups: []
+    conditions: null
+    expired_at: null
+    owner: xx1111-ovh
+    read_only: false
+    created_at: "2025-05-12T13:38:15.738920Z"
+    updated_at: "2025-05-12T13:40:02.101010Z"
+  contains:
+    id:
+      description: ID (UUID) of the policy.
+      type: str
+    name:
+      description: Name of the policy.
+      type: str
+    description:
+      description: Description of the policy (V('') when it has none).
+      type: str
+    identities:
+      description: Identity URNs the policy applies to.
+      type: list
+      elements: str
+    resources:
+      description: Resource URNs the policy covers.
+      type: list
+      elements: str
+    allow:
+      description: Allowed actions.
+      type: list
+      elements: str
+    except:
+      description: Actions taken out of the allowed ones.
+      type: list
+      elements: str
+    deny:
+      description: Denied actions.
+      type: list
+      elements: str
+    permissions_groups:
+      description: URNs of the permissions groups granted.
+      type: list
+      elements: str
+    conditions:
+      description: The condition tree (operator, values, conditions), or V(null).
+      type: dict
+    expired_at:
+      description: Expiry in UTC (C(2030-12-31T00:00:00Z)), or V(null).
+      type: str
+    owner:
+      description: Account (nichandle) owning the policy.
+      type: str
+    read_only:
+      description: Whether OVHcloud manages the policy (it cannot be changed).
+      type: bool
+    created_at:
+      description: Creation time.
+      type: str
+    updated_at:
+      description: Last update time, or V(null).
+      type: str
+diff:
+  description: The policy before and after the task, in the shape of RV(policy).
+  returned: in diff mode
+  type: dict
+  sample:
+    before: {name: ci-deployer, allow: [account:apiovh:me/api/oauth2/client/get]}
+    after: {name: ci-deployer, allow: [account:apiovh:me/api/oauth2/client/get, vps:apiovh:reboot]}
+api_requests:
+  description: Number of HTTP requests the task sent to the OVHcloud API (token requests included).
+  returned: when the API was called
+  type: int
+  sample: 3
+problems:
+  description: Every problem found in the options, when the task failed before sending anything.
+  returned: when the options are invalid
+  type: list
+  elements: str
+  sample: ["resources: '*' is not a resource URN; ..."]
+'''
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
+    POLICY_PATH,
+    api_body,
+    asks_only_removal,
+    changed_fields,
+    creation_problems,
+    desired_policy,
+    find_by_name,
+    flatten_policy,
+    get_policy,
+    option_problems,
+    policy_path,
+    protection_problem,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import problems_message
+from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
+
+LIST_OPTION = dict(type='list', elements='str')
+
+
+def argument_spec():
+    spec = dict(
+        name=dict(type='str'),
+        policy_id=dict(type='str'),
+        description=dict(type='str'),
+        identities=LIST_OPTION,
+        remove_identities=LIST_OPTION,
+        resources=LIST_OPTION,
+        allow=LIST_OPTION,
+        deny=LIST_OPTION,
+        permissions_groups=LIST_OPTION,
+        conditions=dict(type='dict'),
+        expired_at=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    )
+    spec['except'] = LIST_OPTION
+    for field in ('identities', 'resources', 'allow', 'except', 'deny', 'permissions_groups'):
+        spec['purge_' + field] = dict(type='bool', default=True)
+    return spec
+
+
+def find_current(module):
+    """The flat remote policy the task addresses ({} when there is none); fails on ambiguous names."""
+    params = module.params
+    if params['policy_id']:
+        current = flatten_policy(get_policy(module.client, params['policy_id']))
+        if not current and params['state'] == 'present':
+            module.fail(None, msg='no policy has the id %r; leave policy_id out to create one by name' % params['policy_id'])
+        return current
+    matches = find_by_name(module.client, params['name'])
+    if len(matches) > 1:
+        module.fail(None, msg='%d policies are named %r (ids: %s); address one with policy_id, or delete the extra ones' % (
+            len(matches), params['name'], ', '.join(sorted(policy['id'] for policy in matches))))
+    return flatten_policy(matches[0]) if matches else {}
+
+
+def report(module, changed, before, after):
+    result = dict(changed=changed, policy=after)
+    if module.diff_mode:
+        result['diff'] = dict(before=before, after=after)
+    return result
+
+
+def ensure_absent(module, current):
+    if not current:
+        return report(module, False, {}, {})
+    if not module.check_mode:
+        try:
+            module.client.delete(policy_path(current['id']))
+        except OvhApiError as exc:
+            if not exc.is_not_found:  # deleted meanwhile: the wanted state is reached
+                raise
+    return report(module, True, current, {})
+
+
+def create(module, desired):
+    missing = creation_problems(module.params, desired)
+    if missing:
+        module.fail(None, msg='cannot create policy %r: %s' % (desired.get('name'), '; '.join(missing)))
+    if module.check_mode:
+        return report(module, True, {}, desired)
+    try:
+        created = module.client.post(POLICY_PATH, api_body(desired))
+    except OvhApiError as exc:
+        created = created_anyway(module, desired, exc)
+    return report(module, True, {}, flatten_policy(created))
+
+
+def created_anyway(module, desired, error):
+    """After a POST that may have been applied (5xx, lost answer), the policy it created, or the error again."""
+    if not error.may_have_applied:
+        raise error
+    for policy in find_by_name(module.client, desired['name']):
+        if not changed_fields(flatten_policy(policy), desired):
+            return policy
+    raise error
+
+
+def check_rename(module, current, desired):
+    """A rename must not give the name of another policy: later lookups by name would be ambiguous."""
+    if desired['name'] == current['name']:
+        return
+    taken = [policy['id'] for policy in find_by_name(module.client, desired['name']) if policy['id'] != current['id']]
+    if taken:
+        module.fail(None, msg='cannot rename policy %s to %r: that name is already used by %s' % (
+            current['id'], desired['name'], ', '.join(sorted(taken))))
+
+
+def update(module, current, desired):
+    if not changed_fields(current, desired):
+        return report(module, False, current, current)
+    check_rename(module, current, desired)
+    if module.check_mode:
+        return report(module, True, current, desired)
+    updated = module.client.put(policy_path(current['id']), api_body(desired))
+    if not (isinstance(updated, dict) and updated.get('id')):
+        updated = get_policy(module.client, current['id'])
+    return report(module, True, current, flatten_policy(updated))
+
+
+def ensure_policy(module):
+    problems = option_problems(module.params)
+    if problems:
+        module.fail(None, msg=problems_message(problems), problems=problems)
+    current = find_current(module)
+    problem = protection_problem(current) if current else None
+    if problem:
+        module.fail(None, msg=problem)
+    if module.params['state'] == 'absent':
+        return ensure_absent(module, current)
+    if not current and asks_only_removal(module.params):
+        return report(module, False, {}, {})
+    desired = desired_policy(current, module.params)
+    if not current:
+        return create(module, desired)
+    return update(module, current, desired)
+
+
+def main():
+    module = OvhModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        required_one_of=[('name', 'policy_id')],
+    )
+    module.run(ensure_policy)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,280 @@
+"""Policy helpers: API <-> flat shape, normalisation, set comparison, full PUT body, lookups."""
+
+import copy
+
+import pytest
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_policy as policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+
+NIC = 'aa1-ovh'
+ROBOT = 'urn:v1:eu:identity:credential:aa1-ovh/oauth2-EU.0f0f0f0f0f0f0f0f'
+DEVS = 'urn:v1:eu:identity:group:aa1-ovh/devs'
+ACCOUNT = 'urn:v1:eu:resource:account:aa1-ovh'
+ZONE = 'urn:v1:eu:resource:dnsZone:example.domain.dev'
+
+# The IAM.json example, with what the API adds (details, nulls) on top.
+API_POLICY = {
+    'id': '6956639e-0b2f-4a8e-9f6b-2c3d4e5f6a7b',
+    'name': 'dev-dns-delegation',
+    'owner': NIC,
+    'readOnly': False,
+    'identities': [DEVS, ROBOT, DEVS],
+    'resources': [{'urn': ZONE, 'resource': {'id': 'x', 'name': 'example.domain.dev', 'type': 'dnsZone'}}, {'urn': ACCOUNT}],
+    'permissions': {'allow': [{'action': 'dnsZone:apiovh:record/*'}], 'except': [{'action': 'dnsZone:apiovh:record/delete'}],
+                    'deny': None},
+    'permissionsGroups': [{'urn': 'urn:v1:eu:permissionsGroup:ovh:globalAdmin', 'name': 'globalAdmin', 'owner': 'ovh'}],
+    'conditions': {'operator': 'OR', 'values': None, 'conditions': [
+        {'operator': 'MATCH', 'values': {'request.IP.IN': '192.0.2.0/24'}, 'conditions': None},
+        {'operator': 'MATCH', 'values': {'date(Europe/Paris).WeekDay.IN': 'monday'}},
+    ]},
+    'expiredAt': '2030-12-31T01:00:00.000000+01:00',
+    'createdAt': '2023-05-12T13:38:15.73892Z',
+}
+
+
+def params(**given):
+    """Module params as AnsibleModule hands them over: every option present, None when not given."""
+    base = dict((field, None) for field in policies.MANAGED_FIELDS)
+    base.update(policy_id=None, remove_identities=None, state='present')
+    base.update(('purge_' + field, True) for field in policies.LIST_FIELDS)
+    base.update(given)
+    return base
+
+
+@pytest.fixture
+def remote():
+    return policies.flatten_policy(copy.deepcopy(API_POLICY))
+
+
+# ---------------------------------------------------------------- flatten / normalise
+
+def test_flatten_gives_the_option_shape_with_sorted_unique_lists(remote):
+    assert remote == {
+        'id': API_POLICY['id'],
+        'name': 'dev-dns-delegation',
+        'description': '',
+        'identities': [ROBOT, DEVS],
+        'resources': [ACCOUNT, ZONE],
+        'allow': ['dnsZone:apiovh:record/*'],
+        'except': ['dnsZone:apiovh:record/delete'],
+        'deny': [],
+        'permissions_groups': ['urn:v1:eu:permissionsGroup:ovh:globalAdmin'],
+        'conditions': {'operator': 'OR', 'conditions': [
+            {'operator': 'MATCH', 'values': {'date(Europe/Paris).WeekDay.IN': 'monday'}},
+            {'operator': 'MATCH', 'values': {'request.IP.IN': '192.0.2.0/24'}},
+        ]},
+        'expired_at': '2030-12-31T00:00:00Z',
+        'owner': NIC,
+        'read_only': False,
+        'created_at': '2023-05-12T13:38:15.73892Z',
+        'updated_at': None,
+    }
+
+
+def test_flatten_of_nothing_is_empty():
+    assert policies.flatten_policy(None) == {}
+    assert policies.flatten_policy({}) == {}
+
+
+def test_minimal_api_answer_flattens_with_empty_lists():
+    flat = policies.flatten_policy({'id': 'i', 'name': 'n', 'identities': [], 'resources': [{'urn': ACCOUNT}],
+                                    'permissions': {}, 'readOnly': True})
+    assert flat['allow'] == flat['except'] == flat['deny'] == flat['permissions_groups'] == []
+    assert flat['conditions'] is None and flat['expired_at'] is None and flat['read_only'] is True
+
+
+@pytest.mark.parametrize('condition', [None, {}])
+def test_no_condition_normalises_to_none(condition):
+    assert policies.normalize_conditions(condition) is None
+
+
+def test_conditions_compare_whatever_the_order_of_nested_conditions_and_empty_parts():
+    deep = {'operator': 'AND', 'conditions': [
+        {'operator': 'NOT', 'conditions': [{'operator': 'MATCH', 'values': {'request.IP.IN': '198.51.100.0/24'}}]},
+        {'operator': 'OR', 'values': {}, 'conditions': [
+            {'operator': 'MATCH', 'values': {'resource.Tag(env)': 'prod'}, 'conditions': []},
+            {'operator': 'MATCH', 'values': {'date(UTC).Hour.GE': '8', 'date(UTC).Hour.LT': '18'}},
+        ]},
+    ]}
+    reordered = copy.deepcopy(deep)
+    reordered['conditions'].reverse()
+    reordered['conditions'][0]['conditions'].reverse()
+    reordered['conditions'][0]['values'] = None
+    assert policies.normalize_conditions(deep) == policies.normalize_conditions(reordered)
+    assert policies.normalize_conditions(deep) != policies.normalize_conditions(
+        dict(deep, operator='OR'))
+
+
+def test_deep_conditions_have_no_depth_cap():
+    condition = {'operator': 'MATCH', 'values': {'request.IP': '192.0.2.1'}}
+    for _level in range(12):
+        condition = {'operator': 'NOT', 'conditions': [condition]}
+    assert policies.normalize_conditions(condition) == condition
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('2030-12-31', '2030-12-31T00:00:00Z'),
+    ('2030-12-31T23:59:59+02:00', '2030-12-31T21:59:59Z'),
+    ('2030-12-31T21:59:59.123456Z', '2030-12-31T21:59:59Z'),
+    (None, None),
+    ('', None),
+])
+def test_expiry_is_compared_in_utc_at_second_precision(value, expected):
+    assert policies.normalize_expiry(value) == expected
+
+
+# ---------------------------------------------------------------- wanted state and comparison
+
+def test_same_lists_reordered_and_duplicated_change_nothing(remote):
+    wanted = policies.desired_policy(remote, params(
+        name='dev-dns-delegation',
+        identities=[DEVS, ROBOT, ROBOT],
+        resources=[ZONE, ACCOUNT, ZONE],
+        allow=['dnsZone:apiovh:record/*'] * 2,
+        conditions={'operator': 'OR', 'conditions': list(reversed(API_POLICY['conditions']['conditions']))},
+        expired_at='2030-12-31T00:00:00Z'))
+    assert policies.changed_fields(remote, wanted) == []
+
+
+def test_options_left_out_keep_the_remote_values(remote):
+    assert policies.desired_policy(remote, params()) == remote
+
+
+def test_purge_replaces_and_empty_list_clears(remote):
+    wanted = policies.desired_policy(remote, params(identities=[ROBOT], **{'except': []}))
+    assert wanted['identities'] == [ROBOT]
+    assert wanted['except'] == []
+    assert policies.changed_fields(remote, wanted) == ['identities', 'except']
+
+
+def test_no_purge_only_adds(remote):
+    newcomer = 'urn:v1:eu:identity:user:aa1-ovh/alice'
+    wanted = policies.desired_policy(remote, params(identities=[newcomer, ROBOT], purge_identities=False))
+    assert wanted['identities'] == sorted([ROBOT, DEVS, newcomer])
+    unchanged = policies.desired_policy(remote, params(identities=[ROBOT], purge_identities=False))
+    assert policies.changed_fields(remote, unchanged) == []
+
+
+def test_remove_identities_wins_and_touches_nobody_else(remote):
+    wanted = policies.desired_policy(remote, params(identities=[ROBOT], purge_identities=False, remove_identities=[ROBOT]))
+    assert wanted['identities'] == [DEVS]
+    absent = policies.desired_policy(remote, params(remove_identities=['urn:v1:eu:identity:user:aa1-ovh/nobody']))
+    assert policies.changed_fields(remote, absent) == []
+
+
+def test_empty_description_conditions_and_expiry_clear_them(remote):
+    remote['description'] = 'old'
+    wanted = policies.desired_policy(remote, params(description='', conditions={}, expired_at=''))
+    assert (wanted['description'], wanted['conditions'], wanted['expired_at']) == ('', None, None)
+    assert policies.changed_fields(remote, wanted) == ['description', 'conditions', 'expired_at']
+
+
+def test_desired_policy_from_nothing_is_a_creation():
+    wanted = policies.desired_policy({}, params(name='p', identities=[], resources=[ACCOUNT], allow=['account:apiovh:*']))
+    assert wanted == {'name': 'p', 'description': '', 'identities': [], 'resources': [ACCOUNT], 'allow': ['account:apiovh:*'],
+                      'except': [], 'deny': [], 'permissions_groups': [], 'conditions': None, 'expired_at': None}
+
+
+def test_api_body_is_the_full_update_object(remote):
+    body = policies.api_body(policies.desired_policy(remote, params(deny=['dnsZone:apiovh:refresh'])))
+    assert body == {
+        'name': 'dev-dns-delegation',
+        'description': '',
+        'identities': [ROBOT, DEVS],
+        'resources': [{'urn': ACCOUNT}, {'urn': ZONE}],
+        'permissions': {'allow': [{'action': 'dnsZone:apiovh:record/*'}], 'except': [{'action': 'dnsZone:apiovh:record/delete'}],
+                        'deny': [{'action': 'dnsZone:apiovh:refresh'}]},
+        'permissionsGroups': [{'urn': 'urn:v1:eu:permissionsGroup:ovh:globalAdmin'}],
+        'conditions': remote['conditions'],
+        'expiredAt': '2030-12-31T00:00:00Z',
+    }
+
+
+def test_round_trip_of_the_body_is_unchanged(remote):
+    echoed = dict(policies.api_body(remote), id=remote['id'], owner=NIC, readOnly=False, createdAt=remote['created_at'])
+    assert policies.changed_fields(remote, policies.flatten_policy(echoed)) == []
+
+
+# ---------------------------------------------------------------- checks
+
+def test_option_problems_lists_every_bad_item():
+    problems = policies.option_problems(params(
+        name='ovh-mine',
+        identities=['urn:v1:eu:identity:credential:aa1-ovh/oauth2-x', 'robot'],
+        resources=['*', ACCOUNT],
+        allow=['urn:v1:eu:resource:vps:*', 'account:apiovh:me/get'],
+        deny=['not an action'],
+        conditions={'operator': 'MATCH', 'values': {'request.Country': 'FR'}},
+        expired_at='tomorrow'))
+    text = '\n'.join(problems)
+    assert len(problems) == 7, text
+    for expected in ("identities: 'robot'", "resources: '*'", 'urn:v1:eu:resource:account:xx1111-ovh', "allow: 'urn:v1:eu:resource:vps:*'",
+                     "deny: 'not an action'", 'request.Country', "expired_at: 'tomorrow'", "'ovh-mine'"):
+        assert expected in text
+
+
+def test_valid_options_have_no_problem():
+    assert policies.option_problems(params(
+        name='ok', identities=[ROBOT], resources=[ACCOUNT, 'urn:v1:eu:resource:vps:*'], allow=['account:apiovh:*'],
+        conditions={'operator': 'AND', 'conditions': [{'operator': 'MATCH', 'values': {'request.IP': '192.0.2.1'}}]},
+        expired_at='2030-01-01')) == []
+
+
+def test_protection_refuses_read_only_and_reserved_names(remote):
+    assert policies.protection_problem(remote) is None
+    assert 'read-only' in policies.protection_problem(dict(remote, read_only=True))
+    assert "'ovh-'" in policies.protection_problem(dict(remote, name='ovh-legacy'))
+
+
+def test_creation_needs_name_identities_resources_and_permissions():
+    wanted = policies.desired_policy({}, params(name='p'))
+    problems = policies.creation_problems(params(name='p'), wanted)
+    assert len(problems) == 3
+    ok = params(name='p', identities=[], resources=[ACCOUNT], permissions_groups=['urn:v1:eu:permissionsGroup:ovh:globalAdmin'])
+    assert policies.creation_problems(ok, policies.desired_policy({}, ok)) == []
+
+
+def test_only_removal_is_recognised():
+    assert policies.asks_only_removal(params(name='p', remove_identities=[ROBOT]))
+    assert not policies.asks_only_removal(params(name='p', remove_identities=[ROBOT], allow=['*']))
+    assert not policies.asks_only_removal(params(name='p'))
+
+
+# ---------------------------------------------------------------- lookups
+
+class RecordingClient:
+    def __init__(self, pages=None, by_id=None):
+        self.pages = pages or []
+        self.by_id = by_id or {}
+        self.calls = []
+
+    def list_v2(self, path, params=None, page_size=None):
+        self.calls.append(('list', path, params))
+        return list(self.pages)
+
+    def get(self, path, params=None, headers=None):
+        self.calls.append(('get', path, params))
+        if path not in self.by_id:
+            raise OvhApiError('GET', path, status=404, error_class='Client::NotFound')
+        return self.by_id[path]
+
+
+def test_list_maps_filters_to_repeated_server_side_parameters():
+    client = RecordingClient()
+    policies.list_policies(client, identities=[ROBOT, DEVS], resources=[ACCOUNT], actions=['account:apiovh:*'], read_only=False)
+    assert client.calls == [('list', '/v2/iam/policy', {'identity': [ROBOT, DEVS], 'resourceURN': [ACCOUNT],
+                                                        'action': ['account:apiovh:*'], 'readOnly': False})]
+
+
+def test_find_by_name_reads_editable_policies_and_matches_exactly():
+    client = RecordingClient(pages=[{'id': '1', 'name': 'web'}, {'id': '2', 'name': 'web-2'}, {'id': '3', 'name': 'web'}])
+    assert [p['id'] for p in policies.find_by_name(client, 'web')] == ['1', '3']
+    assert client.calls == [('list', '/v2/iam/policy', {'readOnly': False})]
+
+
+def test_get_policy_escapes_the_id_and_maps_404_to_none():
+    client = RecordingClient(by_id={'/v2/iam/policy/abc': {'id': 'abc'}})
+    assert policies.get_policy(client, 'abc') == {'id': 'abc'}
+    assert policies.get_policy(client, 'a/b') is None
+    assert client.calls[-1][1] == '/v2/iam/policy/a%2Fb'
