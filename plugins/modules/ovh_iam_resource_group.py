@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ovh_iam_resource_group
+short_description: Manage OVHcloud IAM resource groups
+version_added: 1.0.0
+description:
+  - Create, update and delete the resource groups of an OVHcloud account (C(/v2/iam/resourceGroup)).
+  - A resource group is a named set of resources (VPS, DNS zones, projects, the account itself...). A policy lists
+    the group's URN (C(urn:v1:eu:resourceGroup:<id>)) in its resources and then applies to every member.
+  - The group is found by O(group_id), or else by O(name). Several groups with the same name make the task fail and list their ids.
+  - Members are a set, so order and duplicates never cause a change. An update sends one C(PUT) with the whole group,
+    only when something differs.
+  - Read-only groups (such as the C(ovh-default) group OVHcloud keeps for the account's default policy) are refused;
+    the module never changes or deletes them. They remain visible to M(ovhcloud.iam.ovh_iam_resource_group_info).
+  - Every option is checked before any API call, and every problem is reported at once.
+author: ovhcloud.iam contributors (@ovhcloud-iam)
+extends_documentation_fragment:
+  - ovhcloud.iam.connection
+  - ovhcloud.iam.connection.actiongroup_ovh
+  - ovhcloud.iam.attributes
+options:
+  name:
+    description:
+      - Name of the resource group. Required to create one.
+      - With O(group_id), renames the group.
+    type: str
+  group_id:
+    description:
+      - Id (a UUID) of the group to manage, as returned in RV(resource_group.id).
+      - The group must exist. OVHcloud chooses the id of a new group, so create groups by O(name).
+    type: str
+  resources:
+    description:
+      - Members of the group. Give each one as a resource URN (for example V(urn:v1:eu:resource:vps:vps-1234.vps.ovh.net))
+        or as a resource id (a UUID); both are listed by M(ovhcloud.iam.ovh_iam_resource_info).
+      - The API references members by id. URNs that are not already members are resolved to ids with one
+        C(GET /v2/iam/resource?resourceURN=...) per 40 URNs; a URN that matches no resource of the account fails the task
+        before any change.
+      - URNs must name one resource; wildcards belong in the resources of a policy, not in a group.
+      - If not set, the members of an existing group are left as they are, and a new group is created empty.
+    type: list
+    elements: str
+  purge_resources:
+    description:
+      - When V(true), O(resources) is the exact list of members, and the others are removed (V([]) empties the group).
+      - When V(false), the resources of O(resources) are added and the current members are kept.
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) creates or updates the group, V(absent) deletes it.
+      - Deleting a group that policies use removes it from their resources (OVHcloud unlinks it).
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: ovhcloud.iam.ovh_iam_resource_group_info
+  - module: ovhcloud.iam.ovh_iam_resource_info
+  - module: ovhcloud.iam.ovh_iam_policy
+'''
+
+EXAMPLES = r'''
+- name: Find the account resource (the target of every /me action)
+  ovhcloud.iam.ovh_iam_resource_info:
+    type: account
+  register: account
+
+- name: Create a group holding the account, given by URN
+  ovhcloud.iam.ovh_iam_resource_group:
+    name: automation-targets
+    resources:
+      - "{{ account.resources[0].urn }}"
+  register: targets
+
+- name: Show the URN a policy lists to apply to every member
+  ansible.builtin.debug:
+    msg: "{{ targets.resource_group.urn }}"
+
+- name: Find every VPS tagged environment=production
+  ovhcloud.iam.ovh_iam_resource_info:
+    type: vps
+    tags:
+      environment: production
+  register: production_vps
+
+- name: Add them to the group, keeping the current members
+  ovhcloud.iam.ovh_iam_resource_group:
+    name: automation-targets
+    resources: "{{ production_vps.resources | map(attribute='id') | list }}"
+    purge_resources: false
+
+- name: Delete the group
+  ovhcloud.iam.ovh_iam_resource_group:
+    group_id: "{{ targets.resource_group.id }}"
+    state: absent
+'''
+
+RETURN = r'''
+resource_group:
+  description:
+    - The resource group after the task (in check mode, as it would be), with snake_case keys.
+    - Empty when O(state=absent).
+    - In check mode, a group that would be created has V(null) C(id), C(urn), C(owner), C(created_at) and C(updated_at).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Unique identifier of the group.
+      type: str
+      sample: 9167fb26-382b-11ee-895a-0050568ce122
+    urn:
+      description: URN of the group, the reference a policy lists in its resources.
+      type: str
+      sample: urn:v1:eu:resourceGroup:9167fb26-382b-11ee-895a-0050568ce122
+    name:
+      description: Name of the group.
+      type: str
+      sample: automation-targets
+    owner:
+      description: Owner of the group (the account nichandle).
+      type: str
+      sample: xx1111-ovh
+    read_only:
+      description: Whether the group is managed by OVHcloud and cannot be changed.
+      type: bool
+      sample: false
+    resources:
+      description:
+        - The members of the group.
+        - In check mode, C(urn), C(name), C(display_name) and C(type) are V(null) for a member given by id that is not
+          yet in the group (the API has no lookup of a resource by id).
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Resource id.
+          type: str
+          sample: d94d0a7a-382c-11ee-9153-0050568ce122
+        urn:
+          description: Resource URN.
+          type: str
+          sample: urn:v1:eu:resource:account:xx1111-ovh
+        name:
+          description: Resource name.
+          type: str
+          sample: xx1111-ovh
+        display_name:
+          description: Display name of the resource.
+          type: str
+          sample: xx1111-ovh
+        type:
+          description: Resource type.
+          type: str
+          sample: account
+    created_at:
+      description: Creation date.
+      type: str
+      sample: '2024-03-19T10:45:18.000Z'
+    updated_at:
+      description: Date of the last change.
+      type: str
+      sample: '2024-06-08T02:12:02.000Z'
+diff:
+  description: The group before and after the task, when run with C(--diff). An empty dict stands for a group that does not exist.
+  returned: when diff mode is on
+  type: dict
+  sample:
+    before:
+      name: automation-targets
+      resources: []
+    after:
+      name: automation-targets
+      resources: [{id: d94d0a7a-382c-11ee-9153-0050568ce122, urn: 'urn:v1:eu:resource:account:xx1111-ovh'}]
+api_requests:
+  description: Number of HTTP requests sent to the OVHcloud API, authentication included.
+  returned: when the API was called
+  type: int
+  sample: 3
+'''
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
+    create_resource_group,
+    get_resource_group,
+    is_resource_id,
+    list_resource_groups,
+    member_ids,
+    merge_list,
+    name_problems,
+    read_only_refusal,
+    resolve_resource_references,
+    resource_group_body,
+    resource_group_differs,
+    resource_group_path,
+    resource_group_view,
+    resource_reference_problems,
+    single_by_name,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
+
+KIND = 'resource group'
+
+
+def input_problems(params):
+    problems = name_problems('name', params['name'])
+    if params['group_id'] is not None and not is_resource_id(params['group_id']):
+        problems.append('group_id: %r is not a resource group id (a UUID such as 9167fb26-382b-11ee-895a-0050568ce122)' % params['group_id'])
+    problems.extend(resource_reference_problems('resources', params['resources']))
+    return problems
+
+
+def find_group(client, params):
+    if params['group_id']:
+        return get_resource_group(client, params['group_id'])
+    return single_by_name(list_resource_groups(client), params['name'], KIND, 'id', 'group_id')
+
+
+def new_group(name):
+    return {'id': None, 'urn': None, 'name': name, 'owner': None, 'read_only': False, 'resources': [],
+            'created_at': None, 'updated_at': None}
+
+
+def unseen_member(resource_id):
+    return {'id': resource_id, 'urn': None, 'name': None, 'display_name': None, 'type': None}
+
+
+def wanted_group(module, before):
+    """The group as the task wants it, and what is known of its members (id -> member view)."""
+    params = module.params
+    wanted = dict(before or new_group(params['name']))
+    if params['name'] is not None:
+        wanted['name'] = params['name']
+    known = dict((member['id'], member) for member in wanted['resources'])
+    if params['resources'] is not None:
+        ids, known = resolve_resource_references(module.client, params['resources'], known)
+        wanted_ids = merge_list(member_ids(wanted), ids, params['purge_resources'])
+        wanted['resources'] = [dict(known.get(member_id) or unseen_member(member_id)) for member_id in wanted_ids]
+    return wanted, known
+
+
+def with_member_details(client, group, known):
+    """The group re-read with details when the write answer left members without them (members given by id)."""
+    if group['id'] is None or all(member['type'] is not None for member in group['resources']):
+        return group
+    detailed = get_resource_group(client, group['id'])
+    return resource_group_view(detailed, known) if detailed else group
+
+
+def outcome(module, changed, before, after):
+    result = dict(changed=changed, resource_group=after or {})
+    if module.diff_mode:
+        result['diff'] = dict(before=before or {}, after=after or {})
+    return result
+
+
+def refuse_read_only(module, group, action):
+    module.fail(None, msg=read_only_refusal(KIND, group['name'], group['id'], action), resource_group=group)
+
+
+def remove(module, before):
+    if before is None:
+        return outcome(module, False, None, None)
+    if before['read_only']:
+        refuse_read_only(module, before, 'deleted')
+    if not module.check_mode:
+        try:
+            module.client.delete(resource_group_path(before['id']))
+        except OvhApiError as exc:
+            if not exc.is_not_found:
+                raise
+    return outcome(module, True, before, None)
+
+
+def converge(module, before):
+    params = module.params
+    if before is None and params['group_id']:
+        module.fail(None, msg='no resource group has the id %s. OVHcloud chooses the id of a new group: '
+                              'give its name (without group_id) to create one' % params['group_id'])
+    after, known = wanted_group(module, before)
+    if before is not None and not resource_group_differs(before, after):
+        return outcome(module, False, before, before)
+    if before is not None and before['read_only']:
+        refuse_read_only(module, before, 'changed')
+    if not module.check_mode:
+        body = resource_group_body(after['name'], member_ids(after))
+        if before is None:
+            answer = create_resource_group(module.client, body)
+        else:
+            answer = module.client.put(resource_group_path(before['id']), body)
+        if answer:
+            after = resource_group_view(answer, known)
+        after = with_member_details(module.client, after, known)
+    return outcome(module, True, before, after)
+
+
+def ensure_resource_group(module):
+    params = module.params
+    problems = input_problems(params)
+    if problems:
+        module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+    current = find_group(module.client, params)
+    before = resource_group_view(current) if current else None
+    if params['state'] == 'absent':
+        return remove(module, before)
+    return converge(module, before)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str'),
+        group_id=dict(type='str'),
+        resources=dict(type='list', elements='str'),
+        purge_resources=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+    module = OvhModule(argument_spec, supports_check_mode=True, required_one_of=[('name', 'group_id')])
+    module.run(ensure_resource_group)
+
+
+if __name__ == '__main__':
+    main()

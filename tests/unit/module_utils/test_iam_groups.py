@@ -1,0 +1,253 @@
+"""Helpers of permissions groups, resource groups and resources: views, set merging, bodies, checks, lookups."""
+
+import json
+
+import pytest
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_groups as groups
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+
+ACCOUNT_ID = '6d375624-1230-5b56-9ac6-ebaa18f0edeb'
+VPS_ID = '5d0e28e2-306e-11ee-8dad-0050568ce122'
+ACCOUNT_URN = 'urn:v1:eu:resource:account:xx1111-ovh'
+VPS_URN = 'urn:v1:eu:resource:vps:vps-1.vps.ovh.net'
+
+
+class StubClient:
+    """Answers list_v2/get/post from tables and records every call."""
+
+    def __init__(self, resources=(), groups_by_path=None, post_error=None, listed_groups=()):
+        self.resources = list(resources)
+        self.groups_by_path = groups_by_path or {}
+        self.post_error = post_error
+        self.listed_groups = list(listed_groups)
+        self.calls = []
+
+    def list_v2(self, path, params=None, page_size=None):
+        self.calls.append(('GET', path, params))
+        if path == groups.RESOURCE_PATH:
+            urns = (params or {}).get('resourceURN') or []
+            return [item for item in self.resources if not urns or item['urn'] in urns]
+        return list(self.listed_groups)
+
+    def get(self, path, params=None, headers=None):
+        self.calls.append(('GET', path, params))
+        if path in self.groups_by_path:
+            return self.groups_by_path[path]
+        raise OvhApiError('GET', path, status=404, error_class='Client::NotFound', message='not found')
+
+    def post(self, path, body=None):
+        self.calls.append(('POST', path, body))
+        if self.post_error:
+            raise self.post_error
+        return dict(body, id='new')
+
+
+def raw_resource(resource_id, urn, name, resource_type, tags=None):
+    return {'id': resource_id, 'urn': urn, 'name': name, 'displayName': name.upper(), 'type': resource_type,
+            'owner': 'xx1111-ovh', 'tags': tags}
+
+
+# ---------------------------------------------------------------- names and sets
+
+
+@pytest.mark.parametrize('camel, snake', [
+    ('displayName', 'display_name'), ('hasQueryParameters', 'has_query_parameters'), ('readOnly', 'read_only'),
+    ('createdAt', 'created_at'), ('resourceType', 'resource_type'), ('urn', 'urn'),
+])
+def test_snake_case(camel, snake):
+    assert groups.snake_case(camel) == snake
+
+
+def test_merge_list_purges_adds_or_keeps():
+    have = ['a', 'b']
+    assert groups.merge_list(have, None, True) == ['a', 'b']
+    assert groups.merge_list(have, ['c', 'c', 'a'], True) == ['c', 'a']
+    assert groups.merge_list(have, ['c', 'a'], False) == ['a', 'b', 'c']
+    assert groups.merge_list(have, [], True) == []
+    assert groups.merge_list(have, [], False) == ['a', 'b']
+
+
+# ---------------------------------------------------------------- resources and reference
+
+
+def test_resource_view_keeps_tag_keys_as_they_are():
+    view = groups.resource_view(raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps', {'ovh:costCenter': 'x', 'myTag': 'y'}))
+    assert view == {'id': VPS_ID, 'urn': VPS_URN, 'name': 'vps-1', 'display_name': 'VPS-1', 'type': 'vps',
+                    'owner': 'xx1111-ovh', 'tags': {'ovh:costCenter': 'x', 'myTag': 'y'}}
+    assert groups.resource_view(raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps'))['tags'] == {}
+
+
+def test_action_view():
+    raw = {'action': 'account:apiovh:me/get', 'categories': ['READ'], 'description': 'Get me', 'resourceType': 'account',
+           'hasQueryParameters': False}
+    assert groups.action_view(raw) == {'action': 'account:apiovh:me/get', 'categories': ['READ'], 'description': 'Get me',
+                                       'resource_type': 'account', 'has_query_parameters': False}
+
+
+def test_tag_filter_query_is_the_json_the_api_takes():
+    query = groups.tag_filter_query({'environment': 'production'}, [
+        {'key': 'team', 'operator': 'EXISTS', 'value': None},
+        {'key': 'environment', 'operator': 'NEQ', 'value': 'staging'},
+    ])
+    assert json.loads(query) == {
+        'environment': [{'operator': 'EQ', 'value': 'production'}, {'operator': 'NEQ', 'value': 'staging'}],
+        'team': [{'operator': 'EXISTS'}],
+    }
+    assert groups.tag_filter_query(None, None) is None
+    assert groups.tag_filter_query({}, []) is None
+
+
+def test_tag_filter_problems_name_every_bad_rule():
+    problems = groups.tag_filter_problems('tag_filters', [
+        {'key': 'a', 'operator': 'EXISTS', 'value': 'x'},
+        {'key': 'b', 'operator': 'LIKE', 'value': None},
+        {'key': 'c', 'operator': 'EQ', 'value': 'ok'},
+    ])
+    assert len(problems) == 2
+    assert problems[0].startswith('tag_filters[0]: operator EXISTS')
+    assert problems[1].startswith('tag_filters[1]: operator LIKE needs a value')
+
+
+def test_resource_type_problems_explain_actions_and_urns():
+    assert groups.resource_type_problems('actions_for', ['account', 'publicCloudProject']) == []
+    problems = groups.resource_type_problems('actions_for', ['vps:apiovh:reboot', 'urn:v1:eu:resource:vps:x', ''])
+    assert len(problems) == 3
+    assert "'vps'" in problems[0]
+    assert 'not a URN' in problems[1]
+
+
+def test_list_resources_maps_filters_to_query_parameters():
+    client = StubClient()
+    groups.list_resources(client, types=['vps'], names=['n'], urns=[VPS_URN], tags_query='{}')
+    assert client.calls == [('GET', '/v2/iam/resource',
+                             {'resourceType': ['vps'], 'resourceName': ['n'], 'resourceURN': [VPS_URN], 'tags': '{}'})]
+    groups.list_resources(client)
+    assert client.calls[-1] == ('GET', '/v2/iam/resource', None)
+
+
+# ---------------------------------------------------------------- permissions groups
+
+
+PG_RAW = {
+    'id': 'e04eef98-6155-5ebc-9e9d-311570e5bc1e', 'urn': 'urn:v1:eu:permissionsGroup:xx1111-ovh:ops', 'name': 'ops',
+    'owner': 'xx1111-ovh', 'createdAt': '2024-01-01T00:00:00Z', 'updatedAt': None,
+    'permissions': {'allow': [{'action': 'a:apiovh:x'}, {'action': 'a:apiovh:y'}], 'except': None},
+}
+
+
+def test_permissions_group_view_and_body():
+    view = groups.permissions_group_view(PG_RAW)
+    assert view == {'id': PG_RAW['id'], 'urn': PG_RAW['urn'], 'name': 'ops', 'description': '', 'owner': 'xx1111-ovh',
+                    'allow': ['a:apiovh:x', 'a:apiovh:y'], 'except': [], 'deny': [], 'read_only': False,
+                    'created_at': '2024-01-01T00:00:00Z', 'updated_at': None}
+    assert groups.permissions_group_body(view) == {
+        'name': 'ops', 'description': '', 'permissions': {'allow': [{'action': 'a:apiovh:x'}, {'action': 'a:apiovh:y'}]}}
+
+
+def test_permissions_group_read_only_for_ovh_groups():
+    assert groups.permissions_group_read_only({'owner': 'ovh'})
+    assert groups.permissions_group_read_only({'owner': 'xx1111-ovh', 'readOnly': True})
+    assert not groups.permissions_group_read_only({'owner': 'xx1111-ovh'})
+
+
+def test_permissions_group_differs_compares_sets():
+    before = groups.permissions_group_view(PG_RAW)
+    after = dict(before, allow=['a:apiovh:y', 'a:apiovh:x', 'a:apiovh:x'])
+    assert not groups.permissions_group_differs(before, after)
+    assert groups.permissions_group_differs(before, dict(before, deny=['a:apiovh:z']))
+    assert groups.permissions_group_differs(before, dict(before, description='new'))
+    assert groups.permissions_group_differs(before, dict(before, name='other'))
+
+
+def test_permissions_group_path_escapes_the_urn():
+    assert groups.permissions_group_path(PG_RAW['urn']) == '/v2/iam/permissionsGroup/urn%3Av1%3Aeu%3ApermissionsGroup%3Axx1111-ovh%3Aops'
+
+
+def test_get_permissions_group_returns_none_when_missing():
+    assert groups.get_permissions_group(StubClient(), PG_RAW['urn']) is None
+
+
+def test_create_permissions_group_reconciles_a_lost_answer():
+    lost = OvhApiError('POST', groups.PERMISSIONS_GROUP_PATH, status=503, may_have_applied=True)
+    client = StubClient(post_error=lost, listed_groups=[PG_RAW])
+    assert groups.create_permissions_group(client, {'name': 'ops'}) == PG_RAW
+    with pytest.raises(OvhApiError):
+        groups.create_permissions_group(StubClient(post_error=lost), {'name': 'ops'})
+    refused = OvhApiError('POST', groups.PERMISSIONS_GROUP_PATH, status=400)
+    with pytest.raises(OvhApiError):
+        groups.create_permissions_group(StubClient(post_error=refused, listed_groups=[PG_RAW]), {'name': 'ops'})
+
+
+# ---------------------------------------------------------------- resource groups
+
+
+def test_resource_group_view_fills_members_from_what_is_known():
+    raw = {'id': 'g', 'urn': 'urn:v1:eu:resourceGroup:g', 'name': 'grp', 'owner': 'xx1111-ovh', 'readOnly': False,
+           'resources': [{'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}, {'id': VPS_ID}], 'createdAt': 'c', 'updatedAt': 'u'}
+    known = {VPS_ID: {'id': VPS_ID, 'urn': VPS_URN, 'name': 'vps-1', 'display_name': 'VPS-1', 'type': 'vps'}}
+    view = groups.resource_group_view(raw, known)
+    assert view['resources'] == [
+        {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN, 'name': None, 'display_name': None, 'type': None},
+        known[VPS_ID],
+    ]
+    assert view['read_only'] is False and view['created_at'] == 'c'
+    assert groups.member_ids(view) == [ACCOUNT_ID, VPS_ID]
+    assert groups.resource_group_body('grp', [VPS_ID]) == {'name': 'grp', 'resources': [{'id': VPS_ID}]}
+
+
+def test_resource_group_differs_on_members_as_a_set_and_on_name():
+    before = {'name': 'g', 'resources': [{'id': 'a'}, {'id': 'b'}]}
+    assert not groups.resource_group_differs(before, {'name': 'g', 'resources': [{'id': 'b'}, {'id': 'a'}]})
+    assert groups.resource_group_differs(before, {'name': 'g', 'resources': [{'id': 'a'}]})
+    assert groups.resource_group_differs(before, {'name': 'h', 'resources': [{'id': 'a'}, {'id': 'b'}]})
+
+
+def test_resource_reference_problems():
+    assert groups.resource_reference_problems('resources', [VPS_ID, ACCOUNT_URN]) == []
+    problems = groups.resource_reference_problems('resources', [
+        '*', 'vps-1', 'urn:v1:eu:resource:vps:*', 'urn:v1:eu:resourceGroup:%s' % VPS_ID, 'urn:v1:xx:resource:vps:a'])
+    assert len(problems) == 5
+    assert 'wildcard' in problems[2]
+    assert 'resource group' in problems[3]
+    assert 'region' in problems[4]
+
+
+def test_resolve_resource_references_looks_up_only_unknown_urns():
+    client = StubClient(resources=[raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps'),
+                                   raw_resource(ACCOUNT_ID, ACCOUNT_URN, 'xx1111-ovh', 'account')])
+    known = {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}}
+    ids, learnt = groups.resolve_resource_references(client, [ACCOUNT_URN, VPS_URN, VPS_ID, 'f' * 8 + '-0000-0000-0000-' + '0' * 12], known)
+    assert ids == [ACCOUNT_ID, VPS_ID, 'ffffffff-0000-0000-0000-000000000000']
+    assert client.calls == [('GET', '/v2/iam/resource', {'resourceURN': [VPS_URN]})]
+    assert learnt[VPS_ID]['type'] == 'vps'
+
+
+def test_resolve_resource_references_without_lookups_when_all_known():
+    client = StubClient()
+    ids, _learnt = groups.resolve_resource_references(client, [ACCOUNT_URN], {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}})
+    assert ids == [ACCOUNT_ID] and client.calls == []
+
+
+def test_resolve_resource_references_batches_and_names_every_unknown_urn():
+    urns = ['urn:v1:eu:resource:vps:missing-%d' % number for number in range(groups.URN_LOOKUP_BATCH + 5)]
+    client = StubClient()
+    with pytest.raises(OvhError) as caught:
+        groups.resolve_resource_references(client, urns, {})
+    assert len(client.calls) == 2
+    assert 'missing-0' in str(caught.value) and 'missing-%d' % (groups.URN_LOOKUP_BATCH + 4) in str(caught.value)
+
+
+def test_single_by_name_fails_listing_every_match():
+    items = [{'name': 'a', 'id': '1'}, {'name': 'a', 'id': '2'}, {'name': 'b', 'id': '3'}]
+    assert groups.single_by_name(items, 'b', 'resource group', 'id', 'group_id')['id'] == '3'
+    assert groups.single_by_name(items, 'c', 'resource group', 'id', 'group_id') is None
+    with pytest.raises(OvhError) as caught:
+        groups.single_by_name(items, 'a', 'resource group', 'id', 'group_id')
+    assert '1, 2' in str(caught.value) and 'group_id' in str(caught.value)
+
+
+def test_name_problems():
+    assert groups.name_problems('name', None) == []
+    assert groups.name_problems('name', 'x') == []
+    assert groups.name_problems('name', '  ') == ['name: must not be empty']
