@@ -1,0 +1,353 @@
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
+
+"""Service accounts (OAuth2 clients, ``/me/api/oauth2/client``) and the policies that list them.
+
+Reusable by every module and role of the collection. Clients are handed around in snake_case
+(``client_from_api``); policies as the API returns them. Nothing here calls ``fail_json``:
+problems are raised as ``OvhError`` subclasses.
+
+Stable helpers (other modules call them; keep their signatures):
+``find_clients``, ``get_client``, ``create_client``, ``update_client``, ``delete_client``,
+``client_from_api``, ``policies_with_identity``, ``detach_identity``, ``replace_identity``,
+``policy_update_body``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+
+CLIENTS_PATH = '/me/api/oauth2/client'
+POLICIES_PATH = '/v2/iam/policy'
+FLOWS = ('CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE')
+
+# Extra POST attempts after a lost create response (the first attempt is not counted).
+CREATE_EXTRA_ATTEMPTS = 2
+# Delays between GETs of a just-created client that is not readable yet (eventual consistency).
+READ_BACK_DELAYS = (0.2, 0.4, 0.8, 1.6, 2.0)
+
+
+class ClientLookupError(OvhError):
+    """A client could not be chosen: several carry the name, or the given client_id does not exist."""
+
+
+class LostCreateError(OvhError):
+    """A create whose answer was lost could not be brought to exactly one client with a known secret."""
+
+
+def client_path(client_id):
+    return '%s/%s' % (CLIENTS_PATH, escape_path_segment(client_id))
+
+
+def policy_path(policy_id):
+    return '%s/%s' % (POLICIES_PATH, escape_path_segment(policy_id))
+
+
+def client_from_api(api_client):
+    """The snake_case view of an ``oauth2.client`` (modules return this shape as ``client``)."""
+    return {
+        'client_id': api_client.get('clientId'),
+        'name': api_client.get('name'),
+        'description': api_client.get('description'),
+        'flow': api_client.get('flow'),
+        'callback_urls': list(api_client.get('callbackUrls') or []),
+        'identity': api_client.get('identity'),
+        'created_at': api_client.get('createdAt'),
+    }
+
+
+def planned_client(name, description, flow, callback_urls):
+    """The snake_case client a create would make, for check mode (server-side fields are None)."""
+    return {
+        'client_id': None,
+        'name': name,
+        'description': description,
+        'flow': flow,
+        'callback_urls': list(callback_urls or []),
+        'identity': None,
+        'created_at': None,
+    }
+
+
+# ---------------------------------------------------------------------------- reading clients
+
+def get_client(client, client_id):
+    """One client in snake_case, or None when it does not exist."""
+    try:
+        return client_from_api(client.get(client_path(client_id)))
+    except OvhApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+
+
+def list_clients(client):
+    """Every client of the account in snake_case (the ids list expanded concurrently)."""
+    return [client_from_api(item) for item in client.list_v1_expanded(CLIENTS_PATH, item_path=client_path)]
+
+
+def find_clients(client, name=None, client_id=None, flow=None):
+    """The clients matching every filter given, in snake_case, sorted by name then client_id.
+
+    With ``client_id`` only that client is read (one GET; [] when it does not exist); otherwise
+    every client is listed. ``name`` matches exactly (names are not unique on OVHcloud: callers
+    decide what several matches mean). ``flow`` is CLIENT_CREDENTIALS or AUTHORIZATION_CODE.
+    """
+    if client_id is not None:
+        found = get_client(client, client_id)
+        candidates = [found] if found else []
+    else:
+        candidates = list_clients(client)
+    matching = [c for c in candidates
+                if (name is None or c['name'] == name) and (flow is None or c['flow'] == flow)]
+    return sorted(matching, key=lambda c: (c['name'] or '', c['client_id'] or ''))
+
+
+def find_one_client(client, name=None, client_id=None):
+    """The client addressed by client_id (when given) or else by exact name; None when missing.
+
+    Raises ClientLookupError when several clients carry the name: never guess.
+    """
+    matches = find_clients(client, name=None if client_id is not None else name, client_id=client_id)
+    if len(matches) > 1:
+        raise ClientLookupError(
+            'Several OAuth2 clients are named %r: %s. Names are not unique on OVHcloud; give client_id to choose one '
+            '(and delete the others with state=absent and their client_id).'
+            % (name, ', '.join(c['client_id'] for c in matches)))
+    return matches[0] if matches else None
+
+
+def read_back(client, client_id, delays=READ_BACK_DELAYS, sleep=time.sleep):
+    """GET a client just created, waiting briefly while it is not readable yet; None if it never shows."""
+    for delay in tuple(delays) + (None,):
+        found = get_client(client, client_id)
+        if found is not None or delay is None:
+            return found
+        sleep(delay)
+    return None
+
+
+# ---------------------------------------------------------------------------- writing clients
+
+def create_body(name, description, flow, callback_urls):
+    """The POST body (``oauth2.clientRequest``); CLIENT_CREDENTIALS always sends []."""
+    urls = list(callback_urls or []) if flow == 'AUTHORIZATION_CODE' else []
+    return {'name': name, 'description': description, 'flow': flow, 'callbackUrls': urls}
+
+
+def create_client(client, name, description, flow, callback_urls=None, known_ids=(), warn=None):
+    """POST a new client and return ``(client_id, client_secret)``.
+
+    When the answer is lost although the create may have been applied (``may_have_applied``), the
+    clients named ``name`` that are not in ``known_ids`` (the ids that existed before) were made by
+    this call and their secret was never received: they are deleted and the POST is sent again, at
+    most CREATE_EXTRA_ATTEMPTS more times. So the call ends with exactly one new client whose
+    secret is in hand, or raises with nothing left behind (LostCreateError says otherwise if a
+    leftover could not be deleted). ``warn(text)``, when given, reports a leftover that only showed
+    up after a retry succeeded, instead of raising and losing the secret in hand.
+    """
+    body = create_body(name, description, flow, callback_urls)
+    known = set(known_ids)
+    attempt = 0
+    while True:
+        try:
+            answer = client.post(CLIENTS_PATH, body)
+        except OvhApiError as exc:
+            if not exc.may_have_applied:
+                raise
+            removed = _remove_unanswered_creates(client, name, known, exc)
+            attempt += 1
+            if attempt > CREATE_EXTRA_ATTEMPTS:
+                raise LostCreateError(
+                    'Creating OAuth2 client %r failed %d times without a usable answer (last: %s). Clients created '
+                    'meanwhile without a received secret were deleted (%s); nothing was left behind. Try again later.'
+                    % (name, attempt, exc, ', '.join(removed) or 'none'))
+            continue
+        client_id, secret = _secret_answer(answer, name)
+        if attempt:
+            _sweep_late_orphans(client, name, known | {client_id}, warn)
+        return client_id, secret
+
+
+def _sweep_late_orphans(client, name, keep, warn):
+    """A lost create may become visible only after the retry succeeded: keep only the client whose secret we hold."""
+    try:
+        _remove_unanswered_creates(client, name, keep, 'an earlier attempt')
+    except LostCreateError as exc:
+        if warn is None:
+            raise
+        warn(str(exc))
+
+
+def _secret_answer(answer, name):
+    if not isinstance(answer, dict) or not answer.get('clientId') or not answer.get('clientSecret'):
+        raise OvhError('POST %s answered without clientId and clientSecret while creating %r' % (CLIENTS_PATH, name))
+    return answer['clientId'], answer['clientSecret']
+
+
+def _remove_unanswered_creates(client, name, known, cause):
+    """Delete clients named ``name`` that appeared since the POST; return their ids."""
+    try:
+        orphans = [c['client_id'] for c in find_clients(client, name=name) if c['client_id'] not in known]
+    except OvhError as exc:
+        raise LostCreateError(
+            'The answer to creating OAuth2 client %r was lost (%s) and listing the clients to check failed (%s). '
+            'A client named %r may exist without a known secret: find it with ovhcloud.iam.ovh_oauth2_client_info '
+            'and delete it.' % (name, cause, exc, name))
+    for orphan in orphans:
+        try:
+            delete_client(client, orphan)
+        except OvhError as exc:
+            raise LostCreateError(
+                'The answer to creating OAuth2 client %r was lost (%s); client %s was created without a received '
+                'secret and deleting it failed (%s). Delete it with ovhcloud.iam.ovh_oauth2_client (client_id=%s, '
+                'state=absent).' % (name, cause, orphan, exc, orphan))
+    return orphans
+
+
+class ConcurrentCreateError(OvhError):
+    """Another run created a client of the same name at the same time; this run deleted the one it created."""
+
+
+def _created_order(found):
+    """A comparable creation time (createdAt is an ISO date); None when it cannot be read."""
+    text = (found or {}).get('created_at')
+    if not text:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        return None
+
+
+def give_way_to_concurrent_create(client, name, client_id, known_ids=()):
+    """After creating ``client_id``, leave at most one client named ``name``: the earliest one.
+
+    Names are not unique on OVHcloud, so two runs that both found no client both create one. Each
+    then looks again. A run that sees another new client of that name created before its own, or in
+    the same second (createdAt has whole seconds, so the order is unknown), deletes its own client
+    and raises ConcurrentCreateError. The earliest client survives: its creator sees no earlier one,
+    and every later creator sees it, since it existed before their create. When both creates fall in
+    the same second both runs give way: both fail clearly, nothing is left, and a re-run creates one.
+    """
+    same_name = find_clients(client, name=name)
+    twins = [c for c in same_name if c['client_id'] not in set(known_ids) | {client_id}]
+    if not twins:
+        return
+    mine = _created_order(next((c for c in same_name if c['client_id'] == client_id), None))
+    earlier = [twin for twin in twins if mine is None or _created_order(twin) is None or _created_order(twin) <= mine]
+    if not earlier:
+        return
+    delete_client(client, client_id)
+    raise ConcurrentCreateError(
+        'Another run created OAuth2 client %r at the same time (%s). Names are not unique on OVHcloud, so this run '
+        'deleted the client it had just created (%s) to leave a single one. Run again to use the remaining client: '
+        'its secret is with the run that created it.' % (name, ', '.join(sorted(t['client_id'] for t in earlier)), client_id))
+
+
+def update_body(current, name=None, description=None, callback_urls=None):
+    """The PUT body (``name``, ``description``, ``callbackUrls``: what PUT accepts); None keeps the current value."""
+    return {
+        'name': current['name'] if name is None else name,
+        'description': current['description'] if description is None else description,
+        'callbackUrls': list(current['callback_urls'] if callback_urls is None else callback_urls),
+    }
+
+
+def update_client(client, client_id, body):
+    """PUT ``body`` (from update_body) on the client."""
+    client.put(client_path(client_id), body)
+
+
+def delete_client(client, client_id):
+    """DELETE a client; True when deleted, False when it was already gone."""
+    try:
+        client.delete(client_path(client_id))
+    except OvhApiError as exc:
+        if exc.is_not_found:
+            return False
+        raise
+    return True
+
+
+# ---------------------------------------------------------------------------- policies listing an identity
+
+def policies_with_identity(client, urn):
+    """Every policy (all pages) whose identities list ``urn`` exactly, as the API returns them.
+
+    The server filter (``?identity=``) may also match wildcard identities, which cannot be
+    detached one URN at a time, so the exact membership is checked here too.
+    """
+    policies = client.list_v2(POLICIES_PATH, params={'identity': urn})
+    return [p for p in policies if urn in (p.get('identities') or [])]
+
+
+def _urn_list(entries):
+    return [{'urn': entry['urn']} for entry in entries or [] if isinstance(entry, dict) and entry.get('urn')]
+
+
+def _action_list(entries):
+    return [{'action': entry['action']} for entry in entries or [] if isinstance(entry, dict) and entry.get('action')]
+
+
+def policy_update_body(policy, identities=None):
+    """The full PUT body (``iam.policy.Update``) of a policy as the API returned it.
+
+    Only writable fields are kept (read-only details such as resource names are dropped);
+    ``identities`` replaces the policy's identities when given.
+    """
+    permissions = {}
+    for kind in ('allow', 'except', 'deny'):
+        entries = (policy.get('permissions') or {}).get(kind)
+        if entries is not None:
+            permissions[kind] = _action_list(entries)
+    body = {
+        'name': policy['name'],
+        'identities': list(policy.get('identities') or []) if identities is None else list(identities),
+        'resources': _urn_list(policy.get('resources')),
+        'permissions': permissions,
+        'permissionsGroups': _urn_list(policy.get('permissionsGroups')),
+    }
+    if policy.get('description') is not None:
+        body['description'] = policy['description']
+    for key in ('conditions', 'expiredAt'):
+        if policy.get(key) is not None:
+            body[key] = policy[key]
+    return body
+
+
+def detach_identity(client, policy, urn, delete_if_empty=False, check_mode=False):
+    """Remove ``urn`` from one policy (API shape, not readOnly) with a full PUT.
+
+    When no identity would remain and ``delete_if_empty`` is true, the policy is deleted instead.
+    Returns ``{'id', 'name', 'deleted'}``. In check mode nothing is sent.
+    """
+    remaining = [identity for identity in policy.get('identities') or [] if identity != urn]
+    deleted = not remaining and delete_if_empty
+    if not check_mode:
+        if deleted:
+            client.delete(policy_path(policy['id']))
+        else:
+            client.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
+    return {'id': policy['id'], 'name': policy['name'], 'deleted': deleted}
+
+
+def replace_identity(client, policy, old_urn, new_urn, check_mode=False):
+    """Point one policy (API shape, not readOnly) at ``new_urn`` instead of ``old_urn`` (full PUT).
+
+    Returns ``{'id', 'name'}``. In check mode nothing is sent.
+    """
+    identities = []
+    for identity in policy.get('identities') or []:
+        replacement = new_urn if identity == old_urn else identity
+        if replacement not in identities:
+            identities.append(replacement)
+    if not check_mode:
+        client.put(policy_path(policy['id']), policy_update_body(policy, identities=identities))
+    return {'id': policy['id'], 'name': policy['name']}
