@@ -47,7 +47,7 @@ sanity: venv link
 	VENV_BIN=$(CURDIR)/$(BIN) tests/tools/sanity.sh
 
 lint: venv link
-	$(BIN)/ansible-lint --profile production roles/service_account playbooks
+	$(BIN)/ansible-lint --profile production roles/service_account playbooks awx/playbooks
 
 bench: venv link
 	$(BIN)/python tests/bench/run_bench.py
