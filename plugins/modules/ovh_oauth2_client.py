@@ -262,9 +262,11 @@ diff:
     before:
       description: The client before, as in RV(client); V({}) when it did not exist.
       type: dict
+      sample: {}
     after:
       description: The client after, as in RV(client); V({}) when deleted.
       type: dict
+      sample: {name: ci-deployer, description: Deploys from CI, flow: CLIENT_CREDENTIALS, callback_urls: [], client_id: null, identity: null}
 api_requests:
   description: How many HTTP requests the task sent to the OVHcloud API (retries and token requests included).
   returned: always
