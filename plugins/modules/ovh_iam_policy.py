@@ -422,17 +422,27 @@ def create(module, desired):
         created = module.client.post(POLICY_PATH, api_body(desired))
     except OvhApiError as exc:
         created = created_anyway(module, desired, exc)
+        if created is None:
+            # The lookup shows the failed POST created nothing, so sending it once more cannot duplicate it.
+            module.warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], exc))
+            created = module.client.post(POLICY_PATH, api_body(desired))
     return report(module, True, {}, flatten_policy(created))
 
 
 def created_anyway(module, desired, error):
-    """After a POST that may have been applied (5xx, lost answer), the policy it created, or the error again."""
+    """After a POST that may have been applied (5xx, lost answer): the policy it created, or None when it created none.
+
+    Errors that surely changed nothing (4xx) are raised again.
+    """
     if not error.may_have_applied:
         raise error
-    for policy in find_by_name(module.client, desired['name']):
+    namesakes = find_by_name(module.client, desired['name'])
+    for policy in namesakes:
         if not changed_fields(flatten_policy(policy), desired):
             return policy
-    raise error
+    if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
+        raise error
+    return None
 
 
 def check_rename(module, current, desired):

@@ -282,3 +282,14 @@ def test_creation_applied_despite_an_error_answer_is_found_not_repeated(fake, wo
     assert created['changed'] and created['policy']['name'] == 'web-team' and created['policy']['id']
     assert writes(fake) == [('POST', '/v2/iam/policy')], 'a POST that may have been applied is not sent again'
     assert [p['name'] for p in fake.state()['policies']] == ['ovh-default', 'web-team']
+
+
+def test_creation_refused_by_a_5xx_is_sent_once_more_after_checking_nothing_was_created(fake, workdir, owner_env):
+    fake.fault(method='POST', path='/v2/iam/policy', status=503)
+    result = run_playbook(play(policy_task('Create through a flaky front end', **web_policy(fake))), workdir, env=owner_env)
+    assert result.rc == 0, result
+    created = result.task('Create through a flaky front end')
+    assert created['changed'] and created['policy']['id']
+    assert any('created nothing; it was sent once more' in w for w in created.get('warnings', []))
+    assert writes(fake) == [('POST', '/v2/iam/policy'), ('POST', '/v2/iam/policy')]
+    assert [p['name'] for p in fake.state()['policies']] == ['ovh-default', 'web-team']
