@@ -36,8 +36,8 @@ def defaults():
 def test_ansible_lint_production_profile_is_clean(tmp_path):
     env = ansible_env(workdir=str(tmp_path))  # HOME in tmp_path: lint caches stay out of the real home
     proc = subprocess.run(
-        [os.path.join(BIN, 'ansible-lint'), '--profile', 'production', '--nocolor', 'roles/service_account', 'playbooks'],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        [os.path.join(BIN, 'ansible-lint'), '--profile', 'production', '--nocolor', 'roles/service_account', 'playbooks', 'awx/playbooks'],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Profile 'production' was required, and it passed" in proc.stdout + proc.stderr
 
@@ -74,7 +74,7 @@ def test_options_are_typed_and_documented(options):
 def test_ansible_doc_renders_the_role(tmp_path):
     proc = subprocess.run(
         [os.path.join(BIN, 'ansible-doc'), '-t', 'role', 'ovhcloud.iam.service_account'],
-        env=ansible_env(workdir=str(tmp_path)), capture_output=True, text=True, timeout=120)
+        env=ansible_env(workdir=str(tmp_path)), capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert 'ENTRY POINT:' in text and 'main' in text
