@@ -233,7 +233,7 @@ def test_duplicate_names_are_refused_with_their_ids(fake, workdir, owner_env):
 
 
 def test_policy_info_reads_every_page_and_maps_filters(fake, workdir, owner_env):
-    fake.seed(policies=250)
+    fake.seed(policies=1100)
     fake.clear_requests()
     filler_group = 'urn:v1:%s:identity:group:%s/filler-group-0007' % (fake.region(), fake.nic)
     result = run_playbook(play(
@@ -253,19 +253,20 @@ def test_policy_info_reads_every_page_and_maps_filters(fake, workdir, owner_env)
     counts = dict((task, len(result.task(task)['policies'])) for task in (
         'Every policy', 'Read-only ones', 'Editable ones', 'By identity', 'By action', 'By an action no policy has',
         'By resource', 'By name', 'By id', 'By an unknown id'))
-    assert counts == {'Every policy': 251, 'Read-only ones': 1, 'Editable ones': 250, 'By identity': 1, 'By action': 250,
-                      'By an action no policy has': 0, 'By resource': 250, 'By name': 1, 'By id': 1, 'By an unknown id': 0}
+    assert counts == {'Every policy': 1101, 'Read-only ones': 1, 'Editable ones': 1100, 'By identity': 1, 'By action': 1100,
+                      'By an action no policy has': 0, 'By resource': 1100, 'By name': 1, 'By id': 1, 'By an unknown id': 0}
     everything = result.task('Every policy')['policies']
-    assert len(set(p['id'] for p in everything)) == 251
+    assert len(set(p['id'] for p in everything)) == 1101
     assert result.task('By identity')['policies'][0]['name'] == 'filler-policy-0007'
     assert result.task('By id')['policies'][0]['read_only'] is True
     assert all(not result.task(task)['changed'] for task in counts)
 
     lists = [r for r in fake.requests() if r['method'] == 'GET' and r['path'] == '/v2/iam/policy']
-    first_task = lists[:3]  # 251 policies: three pages of 100, each later page asked with the cursor of the one before
-    assert [r['query'] for r in first_task] == ['', '', '']
-    assert [bool(r['pagination'].get('X-Pagination-Cursor')) for r in first_task] == [False, True, True]
-    assert len([r for r in lists if not r['query']]) == 6, 'the name filter is applied by the module, over every page'
+    first_task = lists[:2]  # 1101 policies: two pages of 1000, the second asked with the cursor of the first
+    assert [r['query'] for r in first_task] == ['', '']
+    assert [r['pagination'].get('X-Pagination-Size') for r in first_task] == ['1000', '1000']
+    assert [bool(r['pagination'].get('X-Pagination-Cursor')) for r in first_task] == [False, True]
+    assert len([r for r in lists if not r['query']]) == 4, 'the name filter is applied by the module, over every page'
     queries = set(r['query'] for r in lists)
     assert 'readOnly=true' in queries and 'readOnly=false' in queries
     assert any(q.startswith('identity=urn%3Av1') for q in queries)

@@ -20,11 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _client
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import EXPANSION_WORKERS, V1_PAGE_SIZE, OvhClient
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import EXPANSION_WORKERS, V1_PAGE_SIZE, V2_PAGE_SIZE, OvhClient
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from tests.conftest import REPO_ROOT
-from tests.ovh_fake.common import V2_DEFAULT_PAGE_SIZE
 
 RUN_BENCH = os.path.join(REPO_ROOT, 'tests', 'bench', 'run_bench.py')
 SIZES = (1, 1000)
@@ -44,8 +43,8 @@ def client_pages(count):
 
 
 def policy_pages(count):
-    """Pages of a policy list: the modules send no X-Pagination-Size, so the API's default page size applies."""
-    return math.ceil(count / V2_DEFAULT_PAGE_SIZE)
+    """Pages of a policy list: every /v2 list asks for pages of V2_PAGE_SIZE items."""
+    return math.ceil(count / V2_PAGE_SIZE)
 
 
 @pytest.fixture(scope='module')

@@ -168,10 +168,10 @@ def test_delete_client_is_idempotent(fake, api):
 # ---------------------------------------------------------------- policies
 
 def test_policies_with_identity_reads_every_page_and_matches_exactly(fake, api):
-    fake.seed(clients=1, policies=130)
+    fake.seed(clients=1, policies=1100)
     [filler] = oauth2.find_clients(api, name='filler-client-0001')
     found = oauth2.policies_with_identity(api, filler['identity'])
-    assert len(found) == 130
+    assert len(found) == 1100  # more than one page of 1000
     other = oauth2.create_client(api, 'other', 'x', 'CLIENT_CREDENTIALS')[0]
     assert oauth2.policies_with_identity(api, oauth2.get_client(api, other)['identity']) == []
 
