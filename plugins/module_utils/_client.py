@@ -101,6 +101,16 @@ class OvhClient:
     def delete(self, path, params=None):
         return self.request('DELETE', path, params=params).data
 
+    def delete_if_exists(self, path):
+        """DELETE; True when deleted, False when it was already gone (a 404 means the wanted state is reached)."""
+        try:
+            self.delete(path)
+        except OvhApiError as exc:
+            if exc.is_not_found:
+                return False
+            raise
+        return True
+
     def request(self, method, path, params=None, body=None, headers=None):
         """Send one API call with retries; return an ApiResponse or raise OvhApiError."""
         path = _api_path(path)

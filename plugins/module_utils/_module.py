@@ -74,6 +74,14 @@ class OvhModule:
                 user_agent='ovhcloud.iam/%s (ansible-core %s)' % (COLLECTION_VERSION, ANSIBLE_VERSION))
         return self._client
 
+    def outcome(self, changed, key, before, after, **extra):
+        """The result of a managing module: the object after the task under key, and before/after in diff mode."""
+        result = dict(extra, changed=changed)
+        result[key] = after or {}
+        if self.diff_mode:
+            result['diff'] = {'before': before or {}, 'after': after or {}}
+        return result
+
     def warn(self, text):
         self.ansible.warn(text)
 

@@ -267,13 +267,7 @@ def update_client(client, client_id, body):
 
 def delete_client(client, client_id):
     """DELETE a client; True when deleted, False when it was already gone."""
-    try:
-        client.delete(client_path(client_id))
-    except OvhApiError as exc:
-        if exc.is_not_found:
-            return False
-        raise
-    return True
+    return client.delete_if_exists(client_path(client_id))
 
 
 # ---------------------------------------------------------------------------- policies listing an identity

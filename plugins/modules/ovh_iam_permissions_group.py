@@ -211,7 +211,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     read_only_refusal,
     single_by_name,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import action_problems, permissions_group_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
@@ -251,10 +250,7 @@ def wanted_group(params, before):
 
 
 def outcome(module, changed, before, after):
-    result = dict(changed=changed, permissions_group=after or {})
-    if module.diff_mode:
-        result['diff'] = dict(before=before or {}, after=after or {})
-    return result
+    return module.outcome(changed, 'permissions_group', before, after)
 
 
 def refuse_read_only(module, group, action):
@@ -267,11 +263,7 @@ def remove(module, before):
     if before['read_only']:
         refuse_read_only(module, before, 'deleted')
     if not module.check_mode:
-        try:
-            module.client.delete(permissions_group_path(before['urn']))
-        except OvhApiError as exc:
-            if not exc.is_not_found:
-                raise
+        module.client.delete_if_exists(permissions_group_path(before['urn']))
     return outcome(module, True, before, None)
 
 

@@ -394,21 +394,14 @@ def find_current(module):
 
 
 def report(module, changed, before, after):
-    result = dict(changed=changed, policy=after)
-    if module.diff_mode:
-        result['diff'] = dict(before=before, after=after)
-    return result
+    return module.outcome(changed, 'policy', before, after)
 
 
 def ensure_absent(module, current):
     if not current:
         return report(module, False, {}, {})
     if not module.check_mode:
-        try:
-            module.client.delete(policy_path(current['id']))
-        except OvhApiError as exc:
-            if not exc.is_not_found:  # deleted meanwhile: the wanted state is reached
-                raise
+        module.client.delete_if_exists(policy_path(current['id']))
     return report(module, True, current, {})
 
 

@@ -200,7 +200,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     resource_reference_problems,
     single_by_name,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 KIND = 'resource group'
@@ -252,10 +251,7 @@ def with_member_details(client, group, known):
 
 
 def outcome(module, changed, before, after):
-    result = dict(changed=changed, resource_group=after or {})
-    if module.diff_mode:
-        result['diff'] = dict(before=before or {}, after=after or {})
-    return result
+    return module.outcome(changed, 'resource_group', before, after)
 
 
 def refuse_read_only(module, group, action):
@@ -268,11 +264,7 @@ def remove(module, before):
     if before['read_only']:
         refuse_read_only(module, before, 'deleted')
     if not module.check_mode:
-        try:
-            module.client.delete(resource_group_path(before['id']))
-        except OvhApiError as exc:
-            if not exc.is_not_found:
-                raise
+        module.client.delete_if_exists(resource_group_path(before['id']))
     return outcome(module, True, before, None)
 
 

@@ -342,9 +342,9 @@ def is_callback_url(url):
 
 
 def with_diff(module, result, before, after):
-    if module.diff_mode:
-        result['diff'] = {'before': before or {}, 'after': after or {}}
-    return result
+    """The module result: the extra keys of result, the client after the task, and before/after in diff mode."""
+    extra = dict((key, value) for key, value in result.items() if key not in ('changed', 'client'))
+    return module.outcome(result['changed'], 'client', before, after, **extra)
 
 
 def same_urls(left, right):

@@ -1,46 +1,51 @@
 """Helpers of permissions groups, resource groups and resources: views, set merging, bodies, checks, lookups."""
 
 import json
+from urllib.parse import parse_qsl
 
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_groups as groups
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
+from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
 
 ACCOUNT_ID = '6d375624-1230-5b56-9ac6-ebaa18f0edeb'
 VPS_ID = '5d0e28e2-306e-11ee-8dad-0050568ce122'
 ACCOUNT_URN = 'urn:v1:eu:resource:account:xx1111-ovh'
 VPS_URN = 'urn:v1:eu:resource:vps:vps-1.vps.ovh.net'
+OPS_BODY = {'name': 'ops', 'description': 'operators', 'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}}
 
 
-class StubClient:
-    """Answers list_v2/get/post from tables and records every call."""
+def no_sleep(_seconds):
+    pass
 
-    def __init__(self, resources=(), groups_by_path=None, post_error=None, listed_groups=()):
-        self.resources = list(resources)
-        self.groups_by_path = groups_by_path or {}
-        self.post_error = post_error
-        self.listed_groups = list(listed_groups)
-        self.calls = []
 
-    def list_v2(self, path, params=None, page_size=None):
-        self.calls.append(('GET', path, params))
-        if path == groups.RESOURCE_PATH:
-            urns = (params or {}).get('resourceURN') or []
-            return [item for item in self.resources if not urns or item['urn'] in urns]
-        return list(self.listed_groups)
+@pytest.fixture
+def api(fake):
+    """The real client, signed with the fake's owner credentials; retry waits are not spent."""
+    settings = resolve_connection({'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
+                                   'application_secret': fake.info['application_secret'],
+                                   'consumer_key': fake.info['consumer_key']}, environ={})
+    client = OvhClient(settings, sleep=no_sleep)
+    yield client
+    client.close()
 
-    def get(self, path, params=None, headers=None):
-        self.calls.append(('GET', path, params))
-        if path in self.groups_by_path:
-            return self.groups_by_path[path]
-        raise OvhApiError('GET', path, status=404, error_class='Client::NotFound', message='not found')
 
-    def post(self, path, body=None):
-        self.calls.append(('POST', path, body))
-        if self.post_error:
-            raise self.post_error
-        return dict(body, id='new')
+def v2_requests(fake):
+    """(method, path, sorted query parameters, status) of every /v2 request the fake served, in order."""
+    return [(entry['method'], entry['path'], sorted(parse_qsl(entry['query'], keep_blank_values=True)), entry['status'])
+            for entry in fake.requests() if entry['path'].startswith('/v2/')]
+
+
+def seeded_resource(fake, resource_type, **tags):
+    """A resource the fake holds from its start (read from its state, which the request log leaves out)."""
+    return next(item for item in fake.state()['resources']
+                if item['type'] == resource_type and all((item.get('tags') or {}).get(key) == value for key, value in tags.items()))
+
+
+def group_names(fake, kind):
+    return [group['name'] for group in fake.state()[kind]]
 
 
 def raw_resource(resource_id, urn, name, resource_type, tags=None):
@@ -117,13 +122,17 @@ def test_resource_type_problems_explain_actions_and_urns():
     assert 'not a URN' in problems[1]
 
 
-def test_list_resources_maps_filters_to_query_parameters():
-    client = StubClient()
-    groups.list_resources(client, types=['vps'], names=['n'], urns=[VPS_URN], tags_query='{}')
-    assert client.calls == [('GET', '/v2/iam/resource',
-                             {'resourceType': ['vps'], 'resourceName': ['n'], 'resourceURN': [VPS_URN], 'tags': '{}'})]
-    groups.list_resources(client)
-    assert client.calls[-1] == ('GET', '/v2/iam/resource', None)
+def test_list_resources_maps_filters_to_query_parameters(fake, api):
+    vps = seeded_resource(fake, 'vps', environment='production')
+    tags = groups.tag_filter_query({'environment': 'production'})
+    found = groups.list_resources(api, types=['vps', 'dnsZone'], names=[vps['name'], 'example.com'], urns=[vps['urn']], tags_query=tags)
+    assert [item['id'] for item in found] == [vps['id']]
+    assert len(groups.list_resources(api)) == len(fake.state()['resources'])
+    assert v2_requests(fake) == [
+        ('GET', groups.RESOURCE_PATH, sorted([('resourceType', 'vps'), ('resourceType', 'dnsZone'), ('resourceName', vps['name']),
+                                              ('resourceName', 'example.com'), ('resourceURN', vps['urn']), ('tags', tags)]), 200),
+        ('GET', groups.RESOURCE_PATH, [], 200),
+    ]
 
 
 # ---------------------------------------------------------------- permissions groups
@@ -164,19 +173,39 @@ def test_permissions_group_path_escapes_the_urn():
     assert groups.permissions_group_path(PG_RAW['urn']) == '/v2/iam/permissionsGroup/urn%3Av1%3Aeu%3ApermissionsGroup%3Axx1111-ovh%3Aops'
 
 
-def test_get_permissions_group_returns_none_when_missing():
-    assert groups.get_permissions_group(StubClient(), PG_RAW['urn']) is None
+def test_get_permissions_group_returns_none_when_missing(fake, api):
+    urn = 'urn:v1:%s:permissionsGroup:%s:ops' % (fake.region(), fake.nic)
+    assert groups.get_permissions_group(api, urn) is None
+    assert v2_requests(fake) == [('GET', groups.permissions_group_path(urn), [], 404)]
+    api.post(groups.PERMISSIONS_GROUP_PATH, OPS_BODY)
+    found = groups.get_permissions_group(api, urn)
+    assert (found['urn'], found['name']) == (urn, 'ops')
 
 
-def test_create_permissions_group_reconciles_a_lost_answer():
-    lost = OvhApiError('POST', groups.PERMISSIONS_GROUP_PATH, status=503, may_have_applied=True)
-    client = StubClient(post_error=lost, listed_groups=[PG_RAW])
-    assert groups.create_permissions_group(client, {'name': 'ops'}) == PG_RAW
-    with pytest.raises(OvhApiError):
-        groups.create_permissions_group(StubClient(post_error=lost), {'name': 'ops'})
-    refused = OvhApiError('POST', groups.PERMISSIONS_GROUP_PATH, status=400)
-    with pytest.raises(OvhApiError):
-        groups.create_permissions_group(StubClient(post_error=refused, listed_groups=[PG_RAW]), {'name': 'ops'})
+def test_create_permissions_group_reconciles_a_lost_answer(fake, api):
+    fake.fault(method='POST', path=groups.PERMISSIONS_GROUP_PATH, status=503, times=1, apply=True)
+    created = groups.create_permissions_group(api, OPS_BODY)
+    assert (created['name'], created['urn']) == ('ops', 'urn:v1:%s:permissionsGroup:%s:ops' % (fake.region(), fake.nic))
+    assert group_names(fake, 'permissionsGroups').count('ops') == 1
+    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
+
+
+def test_create_permissions_group_raises_a_lost_answer_that_created_nothing(fake, api):
+    fake.fault(method='POST', path=groups.PERMISSIONS_GROUP_PATH, status=503, times=1)
+    with pytest.raises(OvhApiError) as caught:
+        groups.create_permissions_group(api, OPS_BODY)
+    assert caught.value.status == 503 and caught.value.may_have_applied
+    assert 'ops' not in group_names(fake, 'permissionsGroups')
+    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
+
+
+def test_create_permissions_group_does_not_reconcile_a_refusal(fake, api):
+    api.post(groups.PERMISSIONS_GROUP_PATH, OPS_BODY)
+    fake.clear_requests()
+    with pytest.raises(OvhApiError) as caught:
+        groups.create_permissions_group(api, OPS_BODY)
+    assert caught.value.status == 409 and not caught.value.may_have_applied
+    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 409)]
 
 
 # ---------------------------------------------------------------- resource groups
@@ -213,29 +242,67 @@ def test_resource_reference_problems():
     assert 'region' in problems[4]
 
 
-def test_resolve_resource_references_looks_up_only_unknown_urns():
-    client = StubClient(resources=[raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps'),
-                                   raw_resource(ACCOUNT_ID, ACCOUNT_URN, 'xx1111-ovh', 'account')])
-    known = {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}}
-    ids, learnt = groups.resolve_resource_references(client, [ACCOUNT_URN, VPS_URN, VPS_ID, 'f' * 8 + '-0000-0000-0000-' + '0' * 12], known)
-    assert ids == [ACCOUNT_ID, VPS_ID, 'ffffffff-0000-0000-0000-000000000000']
-    assert client.calls == [('GET', '/v2/iam/resource', {'resourceURN': [VPS_URN]})]
-    assert learnt[VPS_ID]['type'] == 'vps'
+def test_create_resource_group_reconciles_a_lost_answer(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    fake.fault(method='POST', path=groups.RESOURCE_GROUP_PATH, status=503, times=1, apply=True)
+    created = groups.create_resource_group(api, groups.resource_group_body('web', [vps['id']]))
+    assert created['name'] == 'web'
+    assert groups.member_ids(groups.resource_group_view(created)) == [vps['id']]
+    assert group_names(fake, 'resourceGroups').count('web') == 1
+    assert v2_requests(fake) == [('POST', groups.RESOURCE_GROUP_PATH, [], 503),
+                                 ('GET', groups.RESOURCE_GROUP_PATH, [('details', 'true')], 200)]
 
 
-def test_resolve_resource_references_without_lookups_when_all_known():
-    client = StubClient()
-    ids, _learnt = groups.resolve_resource_references(client, [ACCOUNT_URN], {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}})
-    assert ids == [ACCOUNT_ID] and client.calls == []
+def test_create_resource_group_raises_a_lost_answer_that_created_nothing(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    fake.fault(method='POST', path=groups.RESOURCE_GROUP_PATH, status=503, times=1)
+    with pytest.raises(OvhApiError) as caught:
+        groups.create_resource_group(api, groups.resource_group_body('web', [vps['id']]))
+    assert caught.value.status == 503
+    assert 'web' not in group_names(fake, 'resourceGroups')
+    assert [(method, status) for method, _path, _query, status in v2_requests(fake)] == [('POST', 503), ('GET', 200)]
 
 
-def test_resolve_resource_references_batches_and_names_every_unknown_urn():
-    urns = ['urn:v1:eu:resource:vps:missing-%d' % number for number in range(groups.URN_LOOKUP_BATCH + 5)]
-    client = StubClient()
+def test_get_resource_group_asks_for_details_and_returns_none_when_missing(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    created = api.post(groups.RESOURCE_GROUP_PATH, groups.resource_group_body('web', [vps['id']]))
+    fake.clear_requests()
+    found = groups.get_resource_group(api, created['id'])
+    assert [(member['id'], member['type']) for member in found['resources']] == [(vps['id'], 'vps')]
+    assert groups.get_resource_group(api, 'no/such-group') is None
+    assert v2_requests(fake) == [('GET', groups.resource_group_path(created['id']), [('details', 'true')], 200),
+                                 ('GET', '/v2/iam/resourceGroup/no%2Fsuch-group', [('details', 'true')], 404)]
+
+
+def test_resolve_resource_references_looks_up_only_unknown_urns(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    account = seeded_resource(fake, 'account')
+    known = {account['id']: {'id': account['id'], 'urn': account['urn']}}
+    unknown_id = 'f' * 8 + '-0000-0000-0000-' + '0' * 12
+    ids, learnt = groups.resolve_resource_references(api, [account['urn'], vps['urn'], vps['id'], unknown_id], known)
+    assert ids == [account['id'], vps['id'], unknown_id]
+    assert v2_requests(fake) == [('GET', groups.RESOURCE_PATH, [('resourceURN', vps['urn'])], 200)]
+    assert learnt[vps['id']]['type'] == 'vps' and learnt[vps['id']]['urn'] == vps['urn']
+
+
+def test_resolve_resource_references_without_lookups_when_all_known(fake, api):
+    ids, _learnt = groups.resolve_resource_references(api, [ACCOUNT_URN], {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}})
+    assert ids == [ACCOUNT_ID]
+    assert fake.requests() == []
+
+
+def test_resolve_resource_references_batches_and_names_every_unknown_urn(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    urns = ['urn:v1:eu:resource:vps:missing-%d' % number for number in range(groups.URN_LOOKUP_BATCH + 4)] + [vps['urn']]
     with pytest.raises(OvhError) as caught:
-        groups.resolve_resource_references(client, urns, {})
-    assert len(client.calls) == 2
-    assert 'missing-0' in str(caught.value) and 'missing-%d' % (groups.URN_LOOKUP_BATCH + 4) in str(caught.value)
+        groups.resolve_resource_references(api, urns, {})
+    assert v2_requests(fake) == [
+        ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[:groups.URN_LOOKUP_BATCH]), 200),
+        ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[groups.URN_LOOKUP_BATCH:]), 200),
+    ]
+    message = str(caught.value)
+    assert 'missing-0' in message and 'missing-%d' % (groups.URN_LOOKUP_BATCH + 3) in message
+    assert vps['urn'] not in message
 
 
 def test_single_by_name_fails_listing_every_match():

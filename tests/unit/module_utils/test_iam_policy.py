@@ -1,11 +1,13 @@
 """Policy helpers: API <-> flat shape, normalisation, set comparison, full PUT body, lookups."""
 
 import copy
+from urllib.parse import parse_qsl
 
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_policy as policies
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
+from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 
 NIC = 'aa1-ovh'
 ROBOT = 'urn:v1:eu:identity:credential:aa1-ovh/oauth2-EU.0f0f0f0f0f0f0f0f'
@@ -243,38 +245,60 @@ def test_only_removal_is_recognised():
 
 # ---------------------------------------------------------------- lookups
 
-class RecordingClient:
-    def __init__(self, pages=None, by_id=None):
-        self.pages = pages or []
-        self.by_id = by_id or {}
-        self.calls = []
-
-    def list_v2(self, path, params=None, page_size=None):
-        self.calls.append(('list', path, params))
-        return list(self.pages)
-
-    def get(self, path, params=None, headers=None):
-        self.calls.append(('get', path, params))
-        if path not in self.by_id:
-            raise OvhApiError('GET', path, status=404, error_class='Client::NotFound')
-        return self.by_id[path]
+def no_sleep(_seconds):
+    pass
 
 
-def test_list_maps_filters_to_repeated_server_side_parameters():
-    client = RecordingClient()
-    policies.list_policies(client, identities=[ROBOT, DEVS], resources=[ACCOUNT], actions=['account:apiovh:*'], read_only=False)
-    assert client.calls == [('list', '/v2/iam/policy', {'identity': [ROBOT, DEVS], 'resourceURN': [ACCOUNT],
-                                                        'action': ['account:apiovh:*'], 'readOnly': False})]
+@pytest.fixture
+def api(fake):
+    """The real client, signed with the fake's owner credentials; retry waits are not spent."""
+    settings = resolve_connection({'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
+                                   'application_secret': fake.info['application_secret'],
+                                   'consumer_key': fake.info['consumer_key']}, environ={})
+    client = OvhClient(settings, sleep=no_sleep)
+    yield client
+    client.close()
 
 
-def test_find_by_name_reads_editable_policies_and_matches_exactly():
-    client = RecordingClient(pages=[{'id': '1', 'name': 'web'}, {'id': '2', 'name': 'web-2'}, {'id': '3', 'name': 'web'}])
-    assert [p['id'] for p in policies.find_by_name(client, 'web')] == ['1', '3']
-    assert client.calls == [('list', '/v2/iam/policy', {'readOnly': False})]
+def v2_requests(fake):
+    """(method, path, sorted query parameters, status) of every /v2 request the fake served, in order."""
+    return [(entry['method'], entry['path'], sorted(parse_qsl(entry['query'], keep_blank_values=True)), entry['status'])
+            for entry in fake.requests() if entry['path'].startswith('/v2/')]
 
 
-def test_get_policy_escapes_the_id_and_maps_404_to_none():
-    client = RecordingClient(by_id={'/v2/iam/policy/abc': {'id': 'abc'}})
-    assert policies.get_policy(client, 'abc') == {'id': 'abc'}
-    assert policies.get_policy(client, 'a/b') is None
-    assert client.calls[-1][1] == '/v2/iam/policy/a%2Fb'
+def add_policy(api, name, identities, allow, resources=(ACCOUNT,)):
+    """Create a policy through the API; returns the API's answer."""
+    return api.post(policies.POLICY_PATH, {'name': name, 'identities': list(identities), 'resources': [{'urn': urn} for urn in resources],
+                                           'permissions': {'allow': [{'action': action} for action in allow]}})
+
+
+def test_list_maps_filters_to_repeated_server_side_parameters(fake, api):
+    robot = add_policy(api, 'robot', [ROBOT], ['account:apiovh:*'])
+    devs = add_policy(api, 'devs', [DEVS], ['account:apiovh:*'])
+    add_policy(api, 'other-identity', ['urn:v1:eu:identity:user:aa1-ovh/alice'], ['account:apiovh:*'])
+    add_policy(api, 'other-resource', [ROBOT], ['account:apiovh:*'], resources=[ZONE])
+    add_policy(api, 'other-action', [DEVS], ['account:apiovh:me/get'])
+    fake.clear_requests()
+    found = policies.list_policies(api, identities=[ROBOT, DEVS], resources=[ACCOUNT], actions=['account:apiovh:*'], read_only=False)
+    assert sorted(policy['id'] for policy in found) == sorted([robot['id'], devs['id']])
+    assert v2_requests(fake) == [('GET', policies.POLICY_PATH, sorted([
+        ('identity', ROBOT), ('identity', DEVS), ('resourceURN', ACCOUNT), ('action', 'account:apiovh:*'), ('readOnly', 'false')]), 200)]
+
+
+def test_find_by_name_reads_editable_policies_and_matches_exactly(fake, api):
+    first = add_policy(api, 'web', [ROBOT], ['account:apiovh:*'])
+    add_policy(api, 'web-2', [ROBOT], ['account:apiovh:*'])
+    third = add_policy(api, 'web', [DEVS], ['account:apiovh:me/get'])
+    fake.clear_requests()
+    assert [policy['id'] for policy in policies.find_by_name(api, 'web')] == [first['id'], third['id']]
+    assert policies.find_by_name(api, 'ovh-default') == []
+    assert v2_requests(fake) == [('GET', policies.POLICY_PATH, [('readOnly', 'false')], 200)] * 2
+
+
+def test_get_policy_escapes_the_id_and_maps_404_to_none(fake, api):
+    created = add_policy(api, 'web', [ROBOT], ['account:apiovh:*'])
+    fake.clear_requests()
+    found = policies.get_policy(api, created['id'])
+    assert (found['id'], found['name']) == (created['id'], 'web')
+    assert policies.get_policy(api, 'a/b') is None
+    assert v2_requests(fake) == [('GET', policies.policy_path(created['id']), [], 200), ('GET', '/v2/iam/policy/a%2Fb', [], 404)]
