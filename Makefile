@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ovhcloud/iam
 OFFLINE_BOOTSTRAP := $(CURDIR)/../shared/ci/ansible-test-offline-bootstrap
-export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
 .PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean
 
@@ -47,7 +46,7 @@ sanity: venv link
 	VENV_BIN=$(CURDIR)/$(BIN) tests/tools/sanity.sh
 
 lint: venv link
-	$(BIN)/ansible-lint --profile production roles/service_account playbooks awx/playbooks
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --profile production roles/service_account playbooks awx/playbooks
 
 bench: venv link
 	$(BIN)/python tests/bench/run_bench.py

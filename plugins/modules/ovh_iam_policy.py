@@ -423,9 +423,10 @@ def create(module, desired):
 
 
 def created_anyway(module, desired, error):
-    """After a POST that may have been applied (5xx, lost answer): the policy it created, or None when it created none.
+    """After a POST that may have been applied (5xx, lost answer): the policy it created, or None when a 5xx
+    answer came and the lookup shows nothing was created.
 
-    Errors that surely changed nothing (4xx) are raised again.
+    Errors that surely changed nothing (4xx), and lost answers whose request may still land, are raised again.
     """
     if not error.may_have_applied:
         raise error
@@ -434,6 +435,10 @@ def created_anyway(module, desired, error):
         if not changed_fields(flatten_policy(policy), desired):
             return policy
     if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
+        raise error
+    if error.status is None:
+        # No answer at all (timeout, dropped connection): the request may still be carried out later, so
+        # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
         raise error
     return None
 

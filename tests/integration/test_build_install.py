@@ -63,7 +63,7 @@ def installed(tmp_path_factory):
     assert build.returncode == 0, build.stdout + build.stderr
     (tarball,) = glob.glob(os.path.join(dist, 'ovhcloud-iam-*.tar.gz'))
     path = str(tmp_path_factory.mktemp('installed'))
-    install = _command([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '-p', path])
+    install = _command([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', tarball, '-p', path])
     assert install.returncode == 0, install.stdout + install.stderr
     assert not os.path.islink(os.path.join(path, 'ansible_collections', 'ovhcloud', 'iam'))
     return path

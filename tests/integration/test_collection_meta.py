@@ -344,7 +344,7 @@ def test_ansible_builder_creates_a_context_from_the_ee_example(tarball, tmp_path
     with open(os.path.join(build, 'requirements.local.yml'), 'w', encoding='utf-8') as handle:
         handle.write(requirements)
     collections = os.path.join(work, 'ee-collections')
-    install = _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '-r', 'requirements.local.yml',
+    install = _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', '-r', 'requirements.local.yml',
                     '-p', collections], cwd=build)
     assert install.returncode == 0, install.stdout + install.stderr
     # Builder stage: its introspection decides what the image gets.
@@ -359,7 +359,7 @@ def test_ansible_builder_creates_a_context_from_the_ee_example(tarball, tmp_path
 
 def test_ansible_builder_introspect_finds_only_requests(tarball, tmp_path):
     collections = str(tmp_path / 'collections')
-    install = _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '-p', collections])
+    install = _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', tarball, '-p', collections])
     assert install.returncode == 0, install.stdout + install.stderr
     result = _run([os.path.join(BIN, 'ansible-builder'), 'introspect', '--sanitize', collections])
     assert result.returncode == 0, result.stdout + result.stderr
