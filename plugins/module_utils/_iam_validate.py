@@ -26,8 +26,9 @@ _ACTION_SEGMENT_RE = re.compile(r'^(\*|[a-zA-Z][a-zA-Z0-9]*\*?)$')
 _ACTION_OPERATION_RE = re.compile(r'^[a-zA-Z0-9_./{}*-]+$')
 CONDITION_OPERATORS = ('AND', 'OR', 'NOT', 'MATCH')
 _CONDITION_KEY_RE = re.compile(
+    # The key names are exact; only the operator suffix is written in any case (OVHcloud's own examples use .In).
     r'^(date\([A-Za-z0-9_+/-]+\)\.(Date|Hour|WeekDay)|resource\.Tag\([^()\s]+\)|request\.IP)'
-    r'(\.(EQ|BEFORE|AFTER|GE|LE|GT|LT|IN))?$', re.IGNORECASE)
+    r'(\.(?i:EQ|BEFORE|AFTER|GE|LE|GT|LT|IN))?$')
 _DATE_RE = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 
