@@ -197,11 +197,6 @@ class OvhClient:
                 session.mount('http://', adapter)
                 session.headers['User-Agent'] = self._user_agent
                 session.headers['Accept'] = 'application/json'
-                if not self.settings.validate_certs:
-                    session.verify = False
-                elif self.settings.ca_path:
-                    session.verify = self.settings.ca_path
-                session.trust_env = True
                 self._session = session
             return self._session
 
