@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from urllib.parse import parse_qsl
 
 import requests
 
@@ -64,6 +65,11 @@ class FakeApi:
 
     def clear_requests(self):
         self._control('DELETE', 'requests')
+
+    def v2_requests(self):
+        """(method, path, sorted query parameters, status) of every /v2 request served, in order."""
+        return [(entry['method'], entry['path'], sorted(parse_qsl(entry['query'], keep_blank_values=True)), entry['status'])
+                for entry in self.requests() if entry['path'].startswith('/v2/')]
 
     def writes(self):
         """Write requests to the API (token requests are not writes)."""

@@ -1,13 +1,10 @@
 """Helpers of permissions groups, resource groups and resources: views, set merging, bodies, checks, lookups."""
 
 import json
-from urllib.parse import parse_qsl
 
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_groups as groups
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
 
 ACCOUNT_ID = '6d375624-1230-5b56-9ac6-ebaa18f0edeb'
@@ -15,27 +12,6 @@ VPS_ID = '5d0e28e2-306e-11ee-8dad-0050568ce122'
 ACCOUNT_URN = 'urn:v1:eu:resource:account:xx1111-ovh'
 VPS_URN = 'urn:v1:eu:resource:vps:vps-1.vps.ovh.net'
 OPS_BODY = {'name': 'ops', 'description': 'operators', 'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}}
-
-
-def no_sleep(_seconds):
-    pass
-
-
-@pytest.fixture
-def api(fake):
-    """The real client, signed with the fake's owner credentials; retry waits are not spent."""
-    settings = resolve_connection({'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
-                                   'application_secret': fake.info['application_secret'],
-                                   'consumer_key': fake.info['consumer_key']}, environ={})
-    client = OvhClient(settings, sleep=no_sleep)
-    yield client
-    client.close()
-
-
-def v2_requests(fake):
-    """(method, path, sorted query parameters, status) of every /v2 request the fake served, in order."""
-    return [(entry['method'], entry['path'], sorted(parse_qsl(entry['query'], keep_blank_values=True)), entry['status'])
-            for entry in fake.requests() if entry['path'].startswith('/v2/')]
 
 
 def seeded_resource(fake, resource_type, **tags):
@@ -128,7 +104,7 @@ def test_list_resources_maps_filters_to_query_parameters(fake, api):
     found = groups.list_resources(api, types=['vps', 'dnsZone'], names=[vps['name'], 'example.com'], urns=[vps['urn']], tags_query=tags)
     assert [item['id'] for item in found] == [vps['id']]
     assert len(groups.list_resources(api)) == len(fake.state()['resources'])
-    assert v2_requests(fake) == [
+    assert fake.v2_requests() == [
         ('GET', groups.RESOURCE_PATH, sorted([('resourceType', 'vps'), ('resourceType', 'dnsZone'), ('resourceName', vps['name']),
                                               ('resourceName', 'example.com'), ('resourceURN', vps['urn']), ('tags', tags)]), 200),
         ('GET', groups.RESOURCE_PATH, [], 200),
@@ -176,7 +152,7 @@ def test_permissions_group_path_escapes_the_urn():
 def test_get_permissions_group_returns_none_when_missing(fake, api):
     urn = 'urn:v1:%s:permissionsGroup:%s:ops' % (fake.region(), fake.nic)
     assert groups.get_permissions_group(api, urn) is None
-    assert v2_requests(fake) == [('GET', groups.permissions_group_path(urn), [], 404)]
+    assert fake.v2_requests() == [('GET', groups.permissions_group_path(urn), [], 404)]
     api.post(groups.PERMISSIONS_GROUP_PATH, OPS_BODY)
     found = groups.get_permissions_group(api, urn)
     assert (found['urn'], found['name']) == (urn, 'ops')
@@ -187,7 +163,7 @@ def test_create_permissions_group_reconciles_a_lost_answer(fake, api):
     created = groups.create_permissions_group(api, OPS_BODY)
     assert (created['name'], created['urn']) == ('ops', 'urn:v1:%s:permissionsGroup:%s:ops' % (fake.region(), fake.nic))
     assert group_names(fake, 'permissionsGroups').count('ops') == 1
-    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
+    assert fake.v2_requests() == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
 
 
 def test_create_permissions_group_raises_a_lost_answer_that_created_nothing(fake, api):
@@ -196,7 +172,7 @@ def test_create_permissions_group_raises_a_lost_answer_that_created_nothing(fake
         groups.create_permissions_group(api, OPS_BODY)
     assert caught.value.status == 503 and caught.value.may_have_applied
     assert 'ops' not in group_names(fake, 'permissionsGroups')
-    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
+    assert fake.v2_requests() == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 503), ('GET', groups.PERMISSIONS_GROUP_PATH, [], 200)]
 
 
 def test_create_permissions_group_does_not_reconcile_a_refusal(fake, api):
@@ -205,7 +181,7 @@ def test_create_permissions_group_does_not_reconcile_a_refusal(fake, api):
     with pytest.raises(OvhApiError) as caught:
         groups.create_permissions_group(api, OPS_BODY)
     assert caught.value.status == 409 and not caught.value.may_have_applied
-    assert v2_requests(fake) == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 409)]
+    assert fake.v2_requests() == [('POST', groups.PERMISSIONS_GROUP_PATH, [], 409)]
 
 
 # ---------------------------------------------------------------- resource groups
@@ -249,7 +225,7 @@ def test_create_resource_group_reconciles_a_lost_answer(fake, api):
     assert created['name'] == 'web'
     assert groups.member_ids(groups.resource_group_view(created)) == [vps['id']]
     assert group_names(fake, 'resourceGroups').count('web') == 1
-    assert v2_requests(fake) == [('POST', groups.RESOURCE_GROUP_PATH, [], 503),
+    assert fake.v2_requests() == [('POST', groups.RESOURCE_GROUP_PATH, [], 503),
                                  ('GET', groups.RESOURCE_GROUP_PATH, [('details', 'true')], 200)]
 
 
@@ -260,7 +236,7 @@ def test_create_resource_group_raises_a_lost_answer_that_created_nothing(fake, a
         groups.create_resource_group(api, groups.resource_group_body('web', [vps['id']]))
     assert caught.value.status == 503
     assert 'web' not in group_names(fake, 'resourceGroups')
-    assert [(method, status) for method, _path, _query, status in v2_requests(fake)] == [('POST', 503), ('GET', 200)]
+    assert [(method, status) for method, _path, _query, status in fake.v2_requests()] == [('POST', 503), ('GET', 200)]
 
 
 def test_get_resource_group_asks_for_details_and_returns_none_when_missing(fake, api):
@@ -270,7 +246,7 @@ def test_get_resource_group_asks_for_details_and_returns_none_when_missing(fake,
     found = groups.get_resource_group(api, created['id'])
     assert [(member['id'], member['type']) for member in found['resources']] == [(vps['id'], 'vps')]
     assert groups.get_resource_group(api, 'no/such-group') is None
-    assert v2_requests(fake) == [('GET', groups.resource_group_path(created['id']), [('details', 'true')], 200),
+    assert fake.v2_requests() == [('GET', groups.resource_group_path(created['id']), [('details', 'true')], 200),
                                  ('GET', '/v2/iam/resourceGroup/no%2Fsuch-group', [('details', 'true')], 404)]
 
 
@@ -281,7 +257,7 @@ def test_resolve_resource_references_looks_up_only_unknown_urns(fake, api):
     unknown_id = 'f' * 8 + '-0000-0000-0000-' + '0' * 12
     ids, learnt = groups.resolve_resource_references(api, [account['urn'], vps['urn'], vps['id'], unknown_id], known)
     assert ids == [account['id'], vps['id'], unknown_id]
-    assert v2_requests(fake) == [('GET', groups.RESOURCE_PATH, [('resourceURN', vps['urn'])], 200)]
+    assert fake.v2_requests() == [('GET', groups.RESOURCE_PATH, [('resourceURN', vps['urn'])], 200)]
     assert learnt[vps['id']]['type'] == 'vps' and learnt[vps['id']]['urn'] == vps['urn']
 
 
@@ -296,7 +272,7 @@ def test_resolve_resource_references_batches_and_names_every_unknown_urn(fake, a
     urns = ['urn:v1:eu:resource:vps:missing-%d' % number for number in range(groups.URN_LOOKUP_BATCH + 4)] + [vps['urn']]
     with pytest.raises(OvhError) as caught:
         groups.resolve_resource_references(api, urns, {})
-    assert v2_requests(fake) == [
+    assert fake.v2_requests() == [
         ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[:groups.URN_LOOKUP_BATCH]), 200),
         ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[groups.URN_LOOKUP_BATCH:]), 200),
     ]

@@ -1,13 +1,10 @@
 """Policy helpers: API <-> flat shape, normalisation, set comparison, full PUT body, lookups."""
 
 import copy
-from urllib.parse import parse_qsl
 
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_policy as policies
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 
 NIC = 'aa1-ovh'
 ROBOT = 'urn:v1:eu:identity:credential:aa1-ovh/oauth2-EU.0f0f0f0f0f0f0f0f'
@@ -245,27 +242,6 @@ def test_only_removal_is_recognised():
 
 # ---------------------------------------------------------------- lookups
 
-def no_sleep(_seconds):
-    pass
-
-
-@pytest.fixture
-def api(fake):
-    """The real client, signed with the fake's owner credentials; retry waits are not spent."""
-    settings = resolve_connection({'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
-                                   'application_secret': fake.info['application_secret'],
-                                   'consumer_key': fake.info['consumer_key']}, environ={})
-    client = OvhClient(settings, sleep=no_sleep)
-    yield client
-    client.close()
-
-
-def v2_requests(fake):
-    """(method, path, sorted query parameters, status) of every /v2 request the fake served, in order."""
-    return [(entry['method'], entry['path'], sorted(parse_qsl(entry['query'], keep_blank_values=True)), entry['status'])
-            for entry in fake.requests() if entry['path'].startswith('/v2/')]
-
-
 def add_policy(api, name, identities, allow, resources=(ACCOUNT,)):
     """Create a policy through the API; returns the API's answer."""
     return api.post(policies.POLICY_PATH, {'name': name, 'identities': list(identities), 'resources': [{'urn': urn} for urn in resources],
@@ -281,7 +257,7 @@ def test_list_maps_filters_to_repeated_server_side_parameters(fake, api):
     fake.clear_requests()
     found = policies.list_policies(api, identities=[ROBOT, DEVS], resources=[ACCOUNT], actions=['account:apiovh:*'], read_only=False)
     assert sorted(policy['id'] for policy in found) == sorted([robot['id'], devs['id']])
-    assert v2_requests(fake) == [('GET', policies.POLICY_PATH, sorted([
+    assert fake.v2_requests() == [('GET', policies.POLICY_PATH, sorted([
         ('identity', ROBOT), ('identity', DEVS), ('resourceURN', ACCOUNT), ('action', 'account:apiovh:*'), ('readOnly', 'false')]), 200)]
 
 
@@ -292,7 +268,7 @@ def test_find_by_name_reads_editable_policies_and_matches_exactly(fake, api):
     fake.clear_requests()
     assert [policy['id'] for policy in policies.find_by_name(api, 'web')] == [first['id'], third['id']]
     assert policies.find_by_name(api, 'ovh-default') == []
-    assert v2_requests(fake) == [('GET', policies.POLICY_PATH, [('readOnly', 'false')], 200)] * 2
+    assert fake.v2_requests() == [('GET', policies.POLICY_PATH, [('readOnly', 'false')], 200)] * 2
 
 
 def test_get_policy_escapes_the_id_and_maps_404_to_none(fake, api):
@@ -301,4 +277,4 @@ def test_get_policy_escapes_the_id_and_maps_404_to_none(fake, api):
     found = policies.get_policy(api, created['id'])
     assert (found['id'], found['name']) == (created['id'], 'web')
     assert policies.get_policy(api, 'a/b') is None
-    assert v2_requests(fake) == [('GET', policies.policy_path(created['id']), [], 200), ('GET', '/v2/iam/policy/a%2Fb', [], 404)]
+    assert fake.v2_requests() == [('GET', policies.policy_path(created['id']), [], 200), ('GET', '/v2/iam/policy/a%2Fb', [], 404)]

@@ -3,8 +3,6 @@
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _oauth2 as oauth2
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 
 CLIENTS = '/1.0/me/api/oauth2/client'
@@ -12,10 +10,6 @@ CLIENTS = '/1.0/me/api/oauth2/client'
 
 def no_sleep(_seconds):
     pass
-
-
-def owner_client(fake):
-    return OvhClient(resolve_connection({}, environ=fake.owner_env()), sleep=no_sleep)
 
 
 def writes(fake, method=None):
@@ -34,13 +28,6 @@ def add_policy(api, name, identities, read_only_check=True):
         'expiredAt': '2099-01-01T00:00:00Z',
         'conditions': {'operator': 'MATCH', 'values': {'request.IP': '192.0.2.0/24'}},
     })
-
-
-@pytest.fixture
-def api(fake):
-    client = owner_client(fake)
-    yield client
-    client.close()
 
 
 # ---------------------------------------------------------------- reading
