@@ -226,7 +226,7 @@ def test_create_resource_group_reconciles_a_lost_answer(fake, api):
     assert groups.member_ids(groups.resource_group_view(created)) == [vps['id']]
     assert group_names(fake, 'resourceGroups').count('web') == 1
     assert fake.v2_requests() == [('POST', groups.RESOURCE_GROUP_PATH, [], 503),
-                                 ('GET', groups.RESOURCE_GROUP_PATH, [('details', 'true')], 200)]
+                                  ('GET', groups.RESOURCE_GROUP_PATH, [('details', 'true')], 200)]
 
 
 def test_create_resource_group_raises_a_lost_answer_that_created_nothing(fake, api):
@@ -247,7 +247,7 @@ def test_get_resource_group_asks_for_details_and_returns_none_when_missing(fake,
     assert [(member['id'], member['type']) for member in found['resources']] == [(vps['id'], 'vps')]
     assert groups.get_resource_group(api, 'no/such-group') is None
     assert fake.v2_requests() == [('GET', groups.resource_group_path(created['id']), [('details', 'true')], 200),
-                                 ('GET', '/v2/iam/resourceGroup/no%2Fsuch-group', [('details', 'true')], 404)]
+                                  ('GET', '/v2/iam/resourceGroup/no%2Fsuch-group', [('details', 'true')], 404)]
 
 
 def test_resolve_resource_references_looks_up_only_unknown_urns(fake, api):
