@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -25,7 +26,10 @@ from urllib.parse import quote, urlencode
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import (
     OvhApiError,
     OvhConfigError,
+    OvhError,
+    OvhInputError,
     OvhTransportError,
+    add_auth_hint,
 )
 
 REQUESTS_IMPORT_ERROR = None
@@ -54,8 +58,17 @@ V2_PAGE_SIZE = 1000
 
 
 def escape_path_segment(value):
-    """Quote one path segment (client ids, URNs used as ids)."""
-    return quote(str(value), safe='')
+    """Quote one path segment (client ids, URNs used as ids); refuse ids that would not stay one segment.
+
+    Quoting keeps ``/``, ``?`` and ``#`` inside the segment, but ``.`` and ``..`` are dot segments that
+    URL normalisation removes (``/me/api/oauth2/client/..`` is ``/me/api/oauth2``), and an empty id names
+    the collection itself.
+    """
+    text = str(value)
+    if text.strip() in ('', '.', '..'):
+        raise OvhInputError('%r is not a usable id: it would not name one object in the API path; give the real id'
+                            % (value,))
+    return quote(text, safe='')
 
 
 def _api_path(path):
@@ -115,7 +128,11 @@ class OvhClient:
         """Send one API call with retries; return an ApiResponse or raise OvhApiError."""
         path = _api_path(path)
         url = self.url_for(path, params)
-        return self._with_retries(method, path, url, body, headers or {})
+        payload = None if body is None else json.dumps(body, separators=(',', ':'))
+        call = _Call(method, path, url, payload=payload, headers=headers,
+                     content_type='application/json' if payload is not None else None)
+        response = self._exchange(call)
+        return ApiResponse(response.status_code, _json_or_none(response), response.headers)
 
     def url_for(self, path, params=None):
         """Build the full URL; /v1 and /v2 paths drop the /1.0 suffix as python-ovh does."""
@@ -161,6 +178,33 @@ class OvhClient:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=min(EXPANSION_WORKERS, len(paths))) as pool:
             return list(pool.map(self._get_or_none, paths))
+
+    def name_refused_identity(self, error):
+        """On a 403 that names no credential to check, say which identity OVHcloud refused.
+
+        Only on the failure path: an OAuth2 login is named by its client ID; a signed or bearer login asks
+        GET /auth/details once, without retries, and names the identity only when that answers.
+        """
+        if not isinstance(error, OvhApiError) or error.status != 403 or error.hint:
+            return
+        settings = self.settings
+        if settings.auth_method == 'oauth2':
+            error.add_hint('Refused identity: service account %s (auth_client_id from %s)'
+                           % (settings.credentials['auth_client_id'], settings.origin('auth_client_id')))
+            return
+        used = ('application_key', 'consumer_key') if settings.auth_method == 'signed' else ('access_token',)
+        identity = None
+        try:
+            details = self._exchange(_Call('GET', '/auth/details', self.url_for('/auth/details')),
+                                     self._clock() + self.settings.timeout)
+            document = _json_or_none(details)
+            if isinstance(document, dict):
+                identity = (document.get('identities') or [None])[0] or document.get('user') or document.get('account')
+        except (OvhError, _NotSent):
+            identity = None
+        error.add_hint('Refused identity: %s (logged in with %s)' % (
+            identity or 'unknown (GET /auth/details did not answer)',
+            ', '.join('%s from %s' % (name, settings.origin(name)) for name in used)))
 
     def close(self):
         if self._session is not None:
@@ -213,44 +257,6 @@ class OvhClient:
             return self.settings.ca_path
         return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
 
-    def _with_retries(self, method, path, url, body, headers):
-        attempt = 0
-        deadline = self._clock() + RETRY_TIME_BUDGET
-        reauthenticated = False
-        while True:
-            try:
-                response = self._send_once(method, url, body, headers)
-            except _MaybeSent as exc:  # before _NotSent, its base class
-                error = OvhTransportError(method, path, message=exc.text, may_have_applied=method != 'GET')
-                if method == 'POST':
-                    raise error
-                wait = self._backoff(attempt)
-            except _NotSent as exc:
-                error = OvhTransportError(method, path, message=exc.text)
-                wait = self._backoff(attempt)
-            else:
-                if response.status_code < 400:
-                    return ApiResponse(response.status_code, _json_or_none(response), response.headers)
-                error = _api_error(method, path, response)
-                if response.status_code == 401 and self._can_refresh_token() and not reauthenticated:
-                    reauthenticated = True
-                    self._drop_token()
-                    continue
-                if response.status_code not in RETRYABLE_STATUS:
-                    raise error
-                if method == 'POST' and response.status_code != 429:
-                    error.may_have_applied = True
-                    raise error
-                wait = _retry_after(response) if response.status_code == 429 else None
-                if wait is None:
-                    wait = self._backoff(attempt)
-            attempt += 1
-            if attempt > self.settings.max_retries or self._clock() + wait > deadline:
-                error.message = '%s (gave up after %d attempt%s)' % (error.message or 'no answer', attempt, '' if attempt == 1 else 's')
-                error.args = (error.describe(),)
-                raise error
-            self._sleep(wait)
-
     def _proxies_for(self, session, prepared):
         """``proxies=`` for Session.send: the environment's proxies for this URL's origin, resolved once per client.
 
@@ -267,19 +273,26 @@ class OvhClient:
     def _backoff(self, attempt):
         return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
 
-    def _send_once(self, method, url, body, headers):
+    def _send_once(self, call, deadline):
+        """One attempt: prepare, authenticate, send. Raises _NotSent / _MaybeSent for retryable transport failures.
+
+        No text of an exception that may quote a header (``Invalid header value b'...'``) reaches a message:
+        only the exception's class name is kept for anything but the network errors handled by name.
+        """
         session = self._get_session()
-        payload = None if body is None else json.dumps(body, separators=(',', ':'))
-        prepared = session.prepare_request(requests.Request(method, url, data=payload, headers=headers))
-        if payload is not None:
-            prepared.headers['Content-Type'] = 'application/json'
-        self._authenticate(prepared, payload or '')
+        method, url = call.method, call.url
+        prepared = session.prepare_request(requests.Request(method, url, data=call.payload, headers=call.headers))
+        if call.content_type:
+            prepared.headers['Content-Type'] = call.content_type
+        if call.authenticated:
+            self._authenticate(prepared, call.payload or '', deadline)
+        timeout = min(self.settings.timeout, max(deadline - self._clock(), 1.0))
         self.request_count += 1
         try:
-            return session.send(prepared, timeout=self.settings.timeout, allow_redirects=False, verify=self._verify(),
+            return session.send(prepared, timeout=timeout, allow_redirects=False, verify=self._verify(),
                                 **self._proxies_for(session, prepared))
         except requests.exceptions.SSLError as exc:
-            raise OvhTransportError(method, _path_of(url), message=(
+            raise OvhTransportError(method, call.label, message=(
                 'TLS certificate verification failed for %s (%s). Give the CA bundle with ca_path, or fix the '
                 'endpoint URL' % (_host_of(url), _first_line(exc))))
         except requests.exceptions.ConnectTimeout as exc:
@@ -290,32 +303,112 @@ class OvhClient:
                 raise _NotSent('cannot connect to %s (%s)' % (_host_of(url), _first_line(reason)))
             raise _MaybeSent('connection to %s lost before an answer came (%s)' % (_host_of(url), _first_line(exc)))
         except requests.exceptions.Timeout:
-            raise _MaybeSent('no answer from %s within %s s (timeout)' % (_host_of(url), self.settings.timeout))
+            raise _MaybeSent('no answer from %s within %s s (timeout)' % (_host_of(url), round(timeout, 1)))
+        except (requests.exceptions.RequestException, ValueError, TypeError, UnicodeError, http.client.HTTPException) as exc:
+            raise OvhTransportError(method, call.label, message=(
+                'the request to %s could not be sent (%s); check the endpoint URL and the credentials for stray '
+                'characters' % (_host_of(url), exc.__class__.__name__)))
+
+    def _exchange(self, call, deadline=None):
+        """Send ``call`` under the one retry policy of the collection; return the 2xx ``requests`` answer.
+
+        Every call goes through here: API calls, the server-time call of signed requests and the OAuth2
+        token call. What happens after each outcome:
+
+        ========================================  ===============================  =============================
+        outcome of one attempt                    idempotent call (GET, PUT,       non-idempotent call (POST)
+                                                  DELETE, server time, token)
+        ========================================  ===============================  =============================
+        2xx                                       success                          success
+        1xx, 3xx (redirects are not followed)     error, not retried               error, not retried
+        401 on an OAuth2 login, first time        new token, sent again (free)     new token, sent again (free)
+        429 Too Many Requests                     retried after Retry-After        retried (429: not applied)
+        500, 502, 503, 504                        retried                          error, may_have_applied
+        any other 4xx or 5xx                      error (call.error_builder)        error (call.error_builder)
+        no connection (refused, DNS, connect      retried                          retried (surely not sent)
+        timeout)
+        connection lost or no answer in time      retried                          error, may_have_applied
+        TLS failure, request that cannot be       error, not retried               error, not retried
+        built
+        ========================================  ===============================  =============================
+
+        Limits, the same for every call: at most ``max_retries`` retries, and RETRY_TIME_BUDGET (two minutes)
+        from the start of the outermost call; a server-time or token call made while authenticating an API call
+        spends the same budget (``deadline``). Waits are jittered exponential backoff (``_backoff``); a
+        Retry-After is honoured (never less than the backoff), and a wait that would end past the budget ends the
+        retries at once. Each attempt's timeout is ``timeout`` or what is left of the budget, whichever is
+        shorter. Giving up always says ``gave up after N attempts``.
+        """
+        if deadline is None:
+            deadline = self._clock() + RETRY_TIME_BUDGET
+        attempt = 0
+        reauthenticated = False
+        while True:
+            asked_wait = None
+            try:
+                response = self._send_once(call, deadline)
+            except _MaybeSent as exc:  # before _NotSent, its base class
+                error = OvhTransportError(call.method, call.label, message=exc.text, may_have_applied=not call.idempotent)
+                if not call.idempotent:
+                    raise error
+            except _NotSent as exc:
+                error = OvhTransportError(call.method, call.label, message=exc.text)
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return response
+                if status < 400:
+                    raise _unexpected_status_error(call, response)
+                error = call.error_builder(call.method, call.label, response)
+                add_auth_hint(error, self.settings)
+                if status == 401 and call.authenticated and self._can_refresh_token() and not reauthenticated:
+                    reauthenticated = True
+                    self._drop_token()
+                    continue
+                if status not in RETRYABLE_STATUS:
+                    raise error
+                if status != 429 and not call.idempotent:
+                    error.may_have_applied = True
+                    raise error
+                if status == 429:
+                    asked_wait = _retry_after(response)
+            wait = max(asked_wait or 0.0, self._backoff(attempt))
+            attempt += 1
+            remaining = deadline - self._clock()
+            if attempt > self.settings.max_retries:
+                raise _gave_up(error, attempt)
+            if wait > remaining:
+                reason = ('the API asked to wait %s s, more than the %d s left of the retry time budget'
+                          % (_seconds(asked_wait), max(0, int(remaining))) if asked_wait is not None and asked_wait >= wait
+                          else 'the %d s retry time budget is spent' % RETRY_TIME_BUDGET)
+                raise _gave_up(error, attempt, reason)
+            self._sleep(wait)
 
     # ------------------------------------------------------------------ authentication
-    def _authenticate(self, prepared, payload):
+    def _authenticate(self, prepared, payload, deadline):
         method = self.settings.auth_method
         if method == 'signed':
-            self._sign(prepared, payload)
+            self._sign(prepared, payload, deadline)
         elif method == 'access_token':
             prepared.headers['Authorization'] = 'Bearer ' + self.settings.credentials['access_token']
         else:
-            prepared.headers['Authorization'] = 'Bearer ' + self._oauth2_token()
+            prepared.headers['Authorization'] = 'Bearer ' + self._oauth2_token(deadline)
 
-    def _sign(self, prepared, payload):
+    def _sign(self, prepared, payload, deadline):
         creds = self.settings.credentials
-        timestamp = str(int(self._clock()) + self._server_time_delta())
+        timestamp = str(int(self._clock()) + self._server_time_delta(deadline))
         signed = '+'.join((creds['application_secret'], creds['consumer_key'], prepared.method, prepared.url, payload, timestamp))
         prepared.headers['X-Ovh-Application'] = creds['application_key']
         prepared.headers['X-Ovh-Consumer'] = creds['consumer_key']
         prepared.headers['X-Ovh-Timestamp'] = timestamp
         prepared.headers['X-Ovh-Signature'] = '$1$' + hashlib.sha1(signed.encode('utf-8')).hexdigest()
 
-    def _server_time_delta(self):
+    def _server_time_delta(self, deadline):
         with self._auth_lock:
             if self._time_delta is None:
-                url = self.url_for('/auth/time')
-                response = self._unauthenticated_call('GET', '/auth/time', url)
+                call = _Call('GET', '/auth/time', self.url_for('/auth/time'), authenticated=False, idempotent=True,
+                             error_builder=_api_error)
+                response = self._exchange(call, deadline)
                 try:
                     server_time = int(response.text.strip())
                 except ValueError:
@@ -331,19 +424,21 @@ class OvhClient:
         with self._auth_lock:
             self._token = None
 
-    def _oauth2_token(self):
+    def _oauth2_token(self, deadline):
         with self._auth_lock:
             if self._token is None or self._clock() >= self._token_expires_at:
-                self._fetch_token()
+                self._fetch_token(deadline)
             return self._token
 
-    def _fetch_token(self):
+    def _fetch_token(self, deadline):
         creds = self.settings.credentials
         basic = base64.b64encode(('%s:%s' % (creds['auth_client_id'], creds['auth_client_secret'])).encode('utf-8')).decode('ascii')
-        response = self._unauthenticated_call(
-            'POST', '/auth/oauth2/token', self.settings.token_url,
-            data='grant_type=client_credentials&scope=all',
-            headers={'Authorization': 'Basic ' + basic, 'Content-Type': 'application/x-www-form-urlencoded'})
+        call = _Call('POST', self.settings.token_url, self.settings.token_url,
+                     payload='grant_type=client_credentials&scope=all',
+                     headers={'Authorization': 'Basic ' + basic},
+                     content_type='application/x-www-form-urlencoded',
+                     authenticated=False, idempotent=True, error_builder=_token_error)
+        response = self._exchange(call, deadline)
         document = _json_or_none(response)
         if not isinstance(document, dict) or not document.get('access_token'):
             raise OvhApiError('POST', self.settings.token_url, status=response.status_code,
@@ -352,32 +447,22 @@ class OvhClient:
         self._token = document['access_token']
         self._token_expires_at = self._clock() + lifetime - min(TOKEN_REFRESH_MARGIN, lifetime / 10.0)
 
-    def _unauthenticated_call(self, method, label, url, data=None, headers=None):
-        """Token and time calls: idempotent, so retried on 429, 5xx and network errors."""
-        session = self._get_session()
-        attempt = 0
-        while True:
-            self.request_count += 1
-            try:
-                response = session.request(method, url, data=data, headers=headers, timeout=self.settings.timeout,
-                                           allow_redirects=False, verify=self._verify())
-            except requests.exceptions.SSLError as exc:
-                raise OvhTransportError(method, url, message=(
-                    'TLS certificate verification failed for %s (%s). Give the CA bundle with ca_path' % (_host_of(url), _first_line(exc))))
-            except requests.exceptions.RequestException as exc:
-                error = OvhTransportError(method, url, message='%s: %s' % (_host_of(url), _first_line(exc)))
-                wait = self._backoff(attempt)
-            else:
-                if response.status_code < 400:
-                    return response
-                error = _token_error(method, url, response) if label == '/auth/oauth2/token' else _api_error(method, label, response)
-                if response.status_code not in RETRYABLE_STATUS:
-                    raise error
-                wait = _retry_after(response) or self._backoff(attempt)
-            attempt += 1
-            if attempt > self.settings.max_retries:
-                raise error
-            self._sleep(wait)
+
+class _Call:
+    """One logical call and how the retry loop treats it (see OvhClient._exchange)."""
+
+    def __init__(self, method, label, url, payload=None, headers=None, content_type=None, authenticated=True,
+                 idempotent=None, error_builder=None):
+        self.method = method
+        self.label = label  # the path (or token URL) that messages name
+        self.url = url
+        self.payload = payload
+        self.headers = headers or {}
+        self.content_type = content_type
+        self.authenticated = authenticated
+        self.idempotent = method != 'POST' if idempotent is None else idempotent
+        self.error_builder = error_builder or _api_error
+
 
 
 class _NotSent(Exception):
@@ -483,14 +568,32 @@ def _api_error(method, path, response):
     return OvhApiError(method, path, status=response.status_code, message=message, query_id=query_id)
 
 
+def _unexpected_status_error(call, response):
+    """A 1xx or 3xx answer: redirects are never followed (they could carry credentials elsewhere)."""
+    location = response.headers.get('Location')
+    message = 'unexpected answer HTTP %d%s: an OVHcloud API call answers 2xx or an error; nothing is assumed done. ' \
+              'Check the endpoint URL (and any proxy in between)' % (
+                  response.status_code, ' redirecting to %s' % location.split('?', 1)[0] if location else '')
+    return OvhApiError(call.method, call.label, status=response.status_code, message=message,
+                       query_id=response.headers.get('X-Ovh-QueryID'))
+
+
+def _gave_up(error, attempts, reason=None):
+    error.message = '%s (gave up after %d attempt%s%s)' % (
+        error.message or 'no answer', attempts, '' if attempts == 1 else 's', ': ' + reason if reason else '')
+    error.args = (error.describe(),)
+    return error
+
+
+def _seconds(value):
+    return ('%.1f' % value).rstrip('0').rstrip('.')
+
+
 def _token_error(method, url, response):
     document = _json_or_none(response)
     if isinstance(document, dict) and document.get('error'):
-        hint = ''
-        if document.get('error') == 'invalid_client':
-            hint = '; check auth_client_id and auth_client_secret (OVH_CLIENT_ID, OVH_CLIENT_SECRET)'
-        message = 'OAuth2 token request refused: %s%s%s' % (
-            document.get('error'), ' (%s)' % document['error_description'] if document.get('error_description') else '', hint)
+        message = 'OAuth2 token request refused: %s%s' % (
+            document.get('error'), ' (%s)' % document['error_description'] if document.get('error_description') else '')
         return OvhApiError(method, url, status=response.status_code, error_code=document.get('error'), message=message,
                            query_id=response.headers.get('X-Ovh-QueryID'))
     return _api_error(method, url, response)

@@ -13,6 +13,7 @@ variable, then ovh.conf (``/etc/ovh.conf``, ``~/.ovh.conf``, ``./ovh.conf``, the
 from __future__ import annotations
 
 import configparser
+import ipaddress
 import os
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhConfigError
@@ -45,6 +46,7 @@ ENV_VARS = {
     'max_retries': 'OVH_MAX_RETRIES',
     'validate_certs': 'OVH_VALIDATE_CERTS',
     'ca_path': 'OVH_CA_PATH',
+    'allow_unencrypted_http': 'OVH_ALLOW_UNENCRYPTED_HTTP',
 }
 
 # option name: key in an ovh.conf endpoint section (python-ovh's names)
@@ -55,6 +57,9 @@ CONF_KEYS = {
     'auth_client_id': 'client_id',
     'auth_client_secret': 'client_secret',
 }
+
+# The values that must never be shown; application_key and auth_client_id identify, they are named in messages.
+SECRET_OPTIONS = ('application_secret', 'consumer_key', 'auth_client_secret', 'access_token')
 
 AUTH_METHODS = (
     ('oauth2', ('auth_client_id', 'auth_client_secret')),
@@ -73,7 +78,7 @@ class ConnectionSettings:
     """Everything the client needs, resolved and validated."""
 
     def __init__(self, endpoint, api_url, token_url, region, auth_method, credentials,
-                 timeout, max_retries, validate_certs, ca_path, sources):
+                 timeout, max_retries, validate_certs, ca_path, sources, origins=None):
         self.endpoint = endpoint
         self.api_url = api_url
         self.token_url = token_url
@@ -85,10 +90,15 @@ class ConnectionSettings:
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.sources = sources
+        self.origins = origins or {}
 
     def secrets(self):
-        """Every secret value these settings hold, so callers can scrub them from text."""
-        return [v for k, v in self.credentials.items() if v and k not in ('application_key', 'auth_client_id')]
+        """Every secret value these settings hold, wherever it came from, for the values Ansible masks."""
+        return [v for k, v in self.credentials.items() if v and k in SECRET_OPTIONS]
+
+    def origin(self, name):
+        """Where the value of option ``name`` came from, for messages: 'environment variable OVH_CLIENT_ID'..."""
+        return self.origins.get(name) or 'not set'
 
 
 def _blank_to_none(value):
@@ -114,12 +124,19 @@ def read_ovh_conf(config_file=None):
         if not os.path.isfile(config_file):
             raise OvhConfigError('config_file %s does not exist or is not a file' % config_file)
         paths.append(config_file)
+    parser.origins = {}
     for path in paths:
         if not os.path.isfile(path):
             continue
         try:
             with open(path, encoding='utf-8') as handle:
-                parser.read_file(handle, source=path)
+                text = handle.read()
+            single = configparser.RawConfigParser()
+            single.read_string(text, source=path)
+            parser.read_string(text, source=path)
+            for section in single.sections():
+                for key in single.options(section):
+                    parser.origins[(section, key)] = path
         except (OSError, UnicodeDecodeError) as exc:
             raise OvhConfigError('cannot read OVH configuration file %s: %s' % (path, exc))
         except configparser.Error as exc:
@@ -135,6 +152,16 @@ class _Lookup:
         self.environ = environ
         self.conf = conf
         self.sources = {}
+        self.origins = {}
+
+    def describe(self, name, level, section=None, key=None):
+        if level == 'task option':
+            return 'task option %s' % name
+        if level == 'environment':
+            return 'environment variable %s' % ENV_VARS[name]
+        key = key or CONF_KEYS.get(name, name)
+        path = getattr(self.conf, 'origins', {}).get((section, key))
+        return '%s in [%s] of %s' % (key, section, path or 'ovh.conf')
 
     def _conf_value(self, section, name):
         key = CONF_KEYS.get(name)
@@ -155,6 +182,7 @@ class _Lookup:
             value = self.at_level(name, level, section)
             if value is not None:
                 self.sources[name] = level
+                self.origins[name] = self.describe(name, level, section)
                 return value
         return None
 
@@ -173,6 +201,7 @@ def _resolve_endpoint(lookup, conf):
             'No OVHcloud endpoint is set: give the endpoint option, the OVH_ENDPOINT environment variable, '
             'or "[default] endpoint=" in ovh.conf. Use one of %s, or a base URL ending in /1.0.' % ', '.join(sorted(ENDPOINTS)))
     lookup.sources['endpoint'] = source
+    lookup.origins['endpoint'] = lookup.describe('endpoint', source, 'default', 'endpoint')
     return endpoint.strip()
 
 
@@ -256,6 +285,51 @@ def _boolean(lookup, name, default):
     raise OvhConfigError('%s must be a boolean, got %r' % (_option_label(name), value))
 
 
+def _checked_credentials(credentials, lookup):
+    """Credentials as sent: surrounding whitespace removed, control characters refused (never quoting a value).
+
+    python-ovh 1.2.0 strips nothing itself; its ovh.conf values lose their surrounding whitespace in
+    configparser, while options and OVH_* variables are sent as given, so a trailing newline (a value
+    vaulted from ``echo``) breaks the request. Here every level is stripped as ovh.conf is.
+    """
+    checked, problems = {}, []
+    for name, value in credentials.items():
+        text = str(value).strip()
+        if any(ord(char) < 32 or ord(char) == 127 for char in text):
+            problems.append('%s (from %s) holds a control character (a line break, tab or similar) inside the '
+                            'value; give the value exactly as OVHcloud issued it' % (name, lookup.origins.get(name)))
+        checked[name] = text
+    if problems:
+        raise OvhConfigError('; '.join(problems) + '. The value is not shown.')
+    return checked
+
+
+def _is_loopback(url):
+    host = url.split('://', 1)[-1].split('/', 1)[0].rsplit('@', 1)[-1]
+    if host.startswith('['):
+        host = host[1:].split(']', 1)[0]
+    elif host.count(':') == 1:
+        host = host.split(':', 1)[0]
+    if host.lower() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_unencrypted(lookup, urls):
+    """Plain http:// to another machine sends secrets and tokens in clear: only with allow_unencrypted_http."""
+    exposed = [(name, url) for name, url in urls if url and url.lower().startswith('http://') and not _is_loopback(url)]
+    if not exposed or _boolean(lookup, 'allow_unencrypted_http', False):
+        return
+    raise OvhConfigError(
+        '%s: plain http:// to a host that is not this machine would send the credentials and tokens unencrypted over '
+        'the network. Use https://, or, only for a test API on a network you trust, set %s to true.'
+        % ('; '.join('%s %s (from %s)' % (name, url, lookup.origins.get(name, 'endpoint')) for name, url in exposed),
+           _option_label('allow_unencrypted_http')))
+
+
 def resolve_connection(params, environ=None):
     """Turn module parameters (plus environment and ovh.conf) into ConnectionSettings."""
     environ = os.environ if environ is None else environ
@@ -268,6 +342,9 @@ def resolve_connection(params, environ=None):
     if method == 'oauth2' and token_url is None:
         raise OvhConfigError(
             'endpoint %s does not offer OAuth2 service accounts; use application keys, or set token_url' % endpoint)
+    lookup.origins.setdefault('token_url', 'the default of endpoint %s' % endpoint)
+    _refuse_unencrypted(lookup, [('endpoint', api_url)] + ([('token_url', token_url)] if method == 'oauth2' else []))
+    credentials = _checked_credentials(credentials, lookup)
     ca_path = lookup.get('ca_path')
     if ca_path is not None and not os.path.exists(ca_path):
         raise OvhConfigError('%s: %s does not exist' % (_option_label('ca_path'), ca_path))
@@ -283,4 +360,5 @@ def resolve_connection(params, environ=None):
         validate_certs=_boolean(lookup, 'validate_certs', True),
         ca_path=ca_path,
         sources=lookup.sources,
+        origins=lookup.origins,
     )

@@ -19,6 +19,10 @@ class OvhConfigError(OvhError):
     """The connection settings are missing, contradictory or unreadable."""
 
 
+class OvhInputError(OvhError):
+    """A value given to a module cannot be used (found before the request that would carry it)."""
+
+
 class OvhApiError(OvhError):
     """An HTTP exchange with the OVHcloud API ended in an error.
 
@@ -37,7 +41,13 @@ class OvhApiError(OvhError):
         self.query_id = query_id
         self.error_code = error_code
         self.may_have_applied = may_have_applied
+        self.hint = None
         super().__init__(self.describe())
+
+    def add_hint(self, text):
+        """What to check, appended to the message (where each credential came from, the refused identity)."""
+        self.hint = '%s; %s' % (self.hint, text) if self.hint else text
+        self.args = (self.describe(),)
 
     @property
     def is_not_found(self):
@@ -67,6 +77,8 @@ class OvhApiError(OvhError):
             text += ': %s' % self.message
         if self.missing_actions:
             text += '. Missing IAM action(s): %s; add them to a policy that lists this identity' % ', '.join(self.missing_actions)
+        if self.hint:
+            text += '. %s' % self.hint
         if self.query_id:
             text += ' [OVH query id: %s]' % self.query_id
         return text
@@ -82,8 +94,60 @@ class OvhApiError(OvhError):
             'details': self.details,
             'query_id': self.query_id,
             'may_have_applied': self.may_have_applied,
+            'hint': self.hint,
         }
 
 
 class OvhTransportError(OvhApiError):
     """No HTTP answer at all: connection refused, reset, timed out, TLS failure."""
+
+
+# errorCode (or message) of a signed-request refusal: (the credentials to check, why)
+_SIGNED_REFUSALS = (
+    (('INVALID_KEY',), ('application key is invalid',), ('application_key',),
+     'OVHcloud does not know this application key on endpoint %(endpoint)s (application keys belong to one region)'),
+    (('NOT_CREDENTIAL', 'INVALID_CREDENTIAL'), ('credential does not exist', 'credential is not valid', 'requires a consumer key'),
+     ('consumer_key', 'application_key'),
+     'the consumer key is unknown, expired or revoked, or was issued for another application key'),
+    (('INVALID_SIGNATURE',), ('invalid signature',), ('application_secret', 'application_key'),
+     'the application secret is not the one of this application key'),
+)
+
+_TOKEN_REFUSALS = {
+    'invalid_client': (('auth_client_id', 'auth_client_secret'),
+                       'OVHcloud knows no service account with this ID and secret on endpoint %(endpoint)s (deleted, '
+                       'of another region, or a secret replaced by a rotation)'),
+    'unauthorized_client': (('auth_client_id',), 'this client may not use the client-credentials flow: log in with a '
+                                                 'service account whose flow is CLIENT_CREDENTIALS'),
+}
+
+
+def _checked(settings, names):
+    return ', '.join('%s (from %s)' % (name, settings.origin(name)) for name in names)
+
+
+def add_auth_hint(error, settings):
+    """Name what to check, and where each credential came from, on an authentication refusal.
+
+    The 403 of an identity that lacks rights is named by the module (OvhClient.name_refused_identity), as
+    it may need one more request, on the failure path only.
+    """
+    code = (error.error_code or '').strip()
+    text = (error.message or '').lower()
+    values = {'endpoint': settings.endpoint}
+    if settings.auth_method == 'oauth2' and code in _TOKEN_REFUSALS:
+        names, why = _TOKEN_REFUSALS[code]
+        error.add_hint('Check %s: %s' % (_checked(settings, names), why % values))
+    elif settings.auth_method == 'oauth2' and code and code == code.lower() and error.status in (400, 401):
+        error.add_hint('Check %s' % _checked(settings, ('auth_client_id', 'auth_client_secret', 'token_url')))
+    elif settings.auth_method == 'signed' and error.status in (400, 401, 403):
+        for codes, phrases, names, why in _SIGNED_REFUSALS:
+            if code in codes or any(phrase in text for phrase in phrases):
+                error.add_hint('Check %s: %s' % (_checked(settings, names), why % values))
+                return
+    elif error.status == 401 and settings.auth_method == 'access_token':
+        error.add_hint('Check %s: it is expired, revoked, or not a token of endpoint %s'
+                       % (_checked(settings, ('access_token',)), settings.endpoint))
+    elif error.status == 401 and settings.auth_method == 'oauth2':
+        error.add_hint('The token of %s was refused even fresh; check %s'
+                       % (_checked(settings, ('auth_client_id',)), _checked(settings, ('endpoint', 'token_url'))))

@@ -39,7 +39,18 @@ def connection_argument_spec():
         max_retries=dict(type='int'),
         validate_certs=dict(type='bool'),
         ca_path=dict(type='path'),
+        allow_unencrypted_http=dict(type='bool'),
     )
+
+
+# Options that name one object in an API path: '.' and '..' would name another one (dot segments).
+PATH_ID_OPTIONS = ('client_id', 'policy_id', 'group_id', 'urn')
+
+
+def path_id_problems(params):
+    return ['%s %r is not an id: "." and ".." would address another API path than the object; give the real id.'
+            % (name, params[name]) for name in PATH_ID_OPTIONS
+            if isinstance(params.get(name), str) and params[name].strip() in ('.', '..')]
 
 
 class OvhModule:
@@ -53,6 +64,9 @@ class OvhModule:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.ansible.params
         self._client = None
+        problems = path_id_problems(self.params)
+        if problems:
+            self.fail(None, msg=' '.join(problems) + ' Nothing was sent.')
 
     @property
     def check_mode(self):
@@ -69,6 +83,8 @@ class OvhModule:
                 settings = resolve_connection(self.params)
             except OvhError as exc:
                 self.fail(exc)
+            # Values from the environment or ovh.conf are not module options: Ansible would not mask them.
+            self.ansible.no_log_values.update(settings.secrets())
             self._client = OvhClient(
                 settings,
                 user_agent='ovhcloud.iam/%s (ansible-core %s)' % (COLLECTION_VERSION, ANSIBLE_VERSION))
@@ -89,6 +105,8 @@ class OvhModule:
         """Report an OvhError (or a plain message) and stop."""
         result = dict(extra)
         if isinstance(exc, OvhApiError):
+            if self._client is not None:
+                self._client.name_refused_identity(exc)
             result['error'] = exc.as_dict()
         text = str(exc) if exc is not None else ''
         if msg:
