@@ -20,8 +20,13 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import 
     resource_problems,
 )
 
+import re
+
 DEFAULT_REGION = 'eu'
 CLIENT_ID_PREFIX = 'oauth2-'
+# OVHcloud client IDs start with the region they live in: EU.0f0f0f0f0f0f0f0f (ovh/docs IAM guides write
+# urn:v1:eu:identity:credential:xx11111-ovh/oauth2-EU.xxxxxxxxxxxxxxxx). Older IDs carry no prefix.
+CLIENT_ID_REGION = re.compile(r'^(?:%s)?(EU|CA|US)\.' % re.escape(CLIENT_ID_PREFIX), re.IGNORECASE)
 
 # kind: (its parts in positional order, the parts that may be left out)
 KINDS = {
@@ -94,9 +99,26 @@ def _collect_parts(filter_name, data, args, kwargs):
             parts[key] = _text(value)
     if kind not in KINDS:
         _fail(filter_name, ['kind must be one of %s, got %r' % (', '.join(KINDS), kind)])
-    region = parts.pop('region', None) or DEFAULT_REGION
+    region = parts.pop('region', None) or None
     region = region.lower() if isinstance(region, str) else region
-    return kind, region, parts
+    return kind, _region_of_client_id(filter_name, kind, region, parts), parts
+
+
+def _region_of_client_id(filter_name, kind, region, parts):
+    """The region a service account's client ID names (EU., CA., US.); a different region given is a mistake."""
+    client_id = parts.get('client_id') or parts.get('name')
+    if kind != 'identity' or parts.get('type') != 'credential' or not isinstance(client_id, str):
+        return region or DEFAULT_REGION
+    match = CLIENT_ID_REGION.match(client_id)
+    if not match:
+        return region or DEFAULT_REGION
+    own = match.group(1).lower()
+    if region is not None and region not in REGIONS:
+        return region  # reported with the other problems
+    if region not in (None, own):
+        _fail(filter_name, ['client_id %s is a service account of region %s (its %s. prefix), but region=%r was given: '
+                            'omit region, or give the client ID of that region' % (client_id, own, match.group(1), region)])
+    return own
 
 
 def _part_problems(kind, region, parts):
@@ -150,7 +172,7 @@ def urn(data, *args, **kwargs):
     return _checked_urn('urn', data, args, kwargs)
 
 
-def identity_urn(nic, client_id=None, region=DEFAULT_REGION, user=None, group=None):
+def identity_urn(nic, client_id=None, region=None, user=None, group=None):
     """The identity URN of a service account (client_id), a user, a group, or the account itself."""
     named = [(kind, value) for kind, value in (('credential', client_id), ('user', user), ('group', group)) if value]
     if len(named) > 1:

@@ -96,3 +96,32 @@ def test_identity_urn_failures(args, kwargs, fragment):
         identity_urn(*args, **kwargs)
     assert fragment in str(caught.value)
     assert str(caught.value).startswith('identity_urn: ')
+
+
+# ---------------------------------------------------------------- the region a client ID carries (issue 14.11)
+
+@pytest.mark.parametrize('kwargs, expected', [
+    ({'client_id': 'CA.0f0f0f0f0f0f0f0f'}, 'urn:v1:ca:identity:credential:xx1111-ovh/oauth2-CA.0f0f0f0f0f0f0f0f'),
+    ({'client_id': 'oauth2-US.9'}, 'urn:v1:us:identity:credential:xx1111-ovh/oauth2-US.9'),
+    ({'client_id': 'ca.1'}, 'urn:v1:ca:identity:credential:xx1111-ovh/oauth2-ca.1'),
+    ({'client_id': 'CA.1', 'region': 'CA'}, 'urn:v1:ca:identity:credential:xx1111-ovh/oauth2-CA.1'),
+    # An ID without a region prefix (older clients): the region given, else eu.
+    ({'client_id': '0f0f0f0f0f0f0f0f', 'region': 'us'}, 'urn:v1:us:identity:credential:xx1111-ovh/oauth2-0f0f0f0f0f0f0f0f'),
+    ({'client_id': '0f0f0f0f0f0f0f0f'}, 'urn:v1:eu:identity:credential:xx1111-ovh/oauth2-0f0f0f0f0f0f0f0f'),
+])
+def test_identity_urn_takes_the_region_of_the_client_id(kwargs, expected):
+    assert identity_urn(NIC, **kwargs) == expected
+
+
+def test_identity_urn_refuses_a_region_other_than_the_client_ids():
+    with pytest.raises(AnsibleFilterError) as caught:
+        identity_urn(NIC, 'CA.0f0f0f0f0f0f0f0f', region='eu')
+    assert "client_id CA.0f0f0f0f0f0f0f0f is a service account of region ca" in str(caught.value)
+
+
+def test_urn_filter_takes_the_region_of_the_client_id_too():
+    assert urn({'kind': 'identity', 'type': 'credential', 'nic': NIC, 'client_id': 'US.1'}) == \
+        'urn:v1:us:identity:credential:xx1111-ovh/oauth2-US.1'
+    with pytest.raises(AnsibleFilterError) as caught:
+        urn({'kind': 'identity', 'type': 'credential', 'nic': NIC, 'name': 'oauth2-CA.1', 'region': 'us'})
+    assert 'region ca' in str(caught.value)
