@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
+import stat
 import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 
@@ -39,16 +43,77 @@ class CredentialsFileError(OvhError):
     """The credentials file cannot be written safely (other credentials in it, bad path or mode)."""
 
 
-def parse_mode(mode):
-    """An octal mode string such as '0600' as an int; CredentialsFileError when it is not one."""
-    text = str(mode).strip()
-    try:
-        value = int(text, 8)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 0o777:
-        raise CredentialsFileError('credentials_file_mode must be an octal file mode such as 0600, got %r' % (mode,))
+OCTAL_MODE = re.compile(r'^(0o)?[0-7]+$')
+SAFE_MODE_EXAMPLE = "'0600' (or '0640' to let the file's group read it)"
+
+
+class _StatOf:
+    """What AnsibleModule._symbolic_mode_to_octal reads of a file: its st_mode."""
+
+    def __init__(self, mode):
+        self.st_mode = stat.S_IFREG | mode
+
+
+def parse_mode(mode, path=None):
+    """The mode ``credentials_file_mode`` asks for, read as ansible.builtin.file and copy read ``mode``.
+
+    - an integer is a mode YAML already read from octal (``0640`` unquoted is the integer 416 = 0o640);
+    - a string of octal digits (``'0640'``, ``'640'``, ``'0o640'``) is octal;
+    - anything else is a symbolic mode (``u=rw,g=r``), applied to the existing file's mode, or to no
+      permission at all for a new file (a secret file starts closed, not from the umask).
+    A mode that gives others (``o``) any right, or sets anything but permission bits, is refused: the file holds a secret.
+    """
+    if isinstance(mode, bool) or mode is None:
+        raise CredentialsFileError('credentials_file_mode must be a file mode such as %s, got %r' % (SAFE_MODE_EXAMPLE, mode))
+    if isinstance(mode, int):
+        value = mode
+        if value > 0o777 and set(str(value)) <= set('01234567'):
+            raise CredentialsFileError(
+                'credentials_file_mode %r is not a permission mode: YAML read a number without a leading 0 as decimal '
+                '(%d is %s in octal). Write it with a leading 0 or quoted, e.g. %s' % (mode, mode, oct(mode)[2:], SAFE_MODE_EXAMPLE))
+        if not 0 <= value <= 0o777:
+            raise CredentialsFileError('credentials_file_mode %r sets more than permission bits; use a mode such as %s'
+                                       % (mode, SAFE_MODE_EXAMPLE))
+    else:
+        text = str(mode).strip()
+        if OCTAL_MODE.match(text):
+            value = int(text, 8)
+        else:
+            base = stat.S_IMODE(os.stat(path).st_mode) if path and os.path.isfile(path) else 0
+            try:
+                value = AnsibleModule._symbolic_mode_to_octal(_StatOf(base), text)
+            except Exception:
+                value = -1
+            if value < 0:
+                raise CredentialsFileError(
+                    'credentials_file_mode must be in octal or symbolic form, such as %s or u=rw,g=r, got %r'
+                    % (SAFE_MODE_EXAMPLE, mode))
+        if not 0 <= value <= 0o777:
+            raise CredentialsFileError('credentials_file_mode %r sets more than permission bits; use a mode such as %s'
+                                       % (mode, SAFE_MODE_EXAMPLE))
+    if value & 0o007:
+        raise CredentialsFileError(
+            'credentials_file_mode %r (%s) gives others access to a file that holds a secret; use %s'
+            % (mode, '0%03o' % value, SAFE_MODE_EXAMPLE))
     return value
+
+
+def enforce_mode(path, mode, check_mode=False):
+    """Give an existing credentials file the mode asked for; (old mode, new mode) when it had another, else None."""
+    wanted = parse_mode(mode, path)
+    try:
+        current = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError as exc:
+        raise CredentialsFileError('cannot read the mode of credentials_file %s: %s' % (path, exc.strerror or exc.__class__.__name__))
+    if current == wanted:
+        return None
+    if not check_mode:
+        try:
+            os.chmod(path, wanted)
+        except OSError as exc:
+            raise CredentialsFileError('cannot set the mode of credentials_file %s to 0%03o: %s'
+                                       % (path, wanted, exc.strerror or exc.__class__.__name__))
+    return current, wanted
 
 
 def _credentials_in(path):
@@ -126,5 +191,5 @@ def write_atomically(path, text, mode):
 
 def write(path, endpoint, client_id, client_secret, mode='0600'):
     """Write the credentials file (atomically, with ``mode``); return its absolute path."""
-    write_atomically(path, render(endpoint, client_id, client_secret), parse_mode(mode))
+    write_atomically(path, render(endpoint, client_id, client_secret), parse_mode(mode, path))
     return os.path.abspath(path)

@@ -88,8 +88,14 @@ options:
     type: path
   credentials_file_mode:
     description:
-      - The permissions of O(credentials_file), as an octal string.
-    type: str
+      - The permissions of O(credentials_file), read as O(ansible.builtin.file#module:mode) reads them: an octal
+        number (V(0640) unquoted, which YAML reads as octal), a quoted octal string (V('0640')) or a symbolic mode
+        (V(u=rw,g=r), applied to no permission at all for a new file).
+      - A mode that gives others (C(o)) any right is refused, and so is a number without a leading zero (V(640) is
+        read as decimal by YAML): the file holds a secret.
+      - When the file already holds this client's credentials with another mode, its mode is set to this one (the
+        task reports a change, and warns when others could read the file).
+    type: raw
     default: '0600'
   delete_empty_policies:
     description:
@@ -309,7 +315,7 @@ def argument_spec():
         recreate=dict(type='bool', default=False),
         return_secret=dict(type='bool', default=True, no_log=False),
         credentials_file=dict(type='path'),
-        credentials_file_mode=dict(type='str', default='0600'),
+        credentials_file_mode=dict(type='raw', default='0600'),
         delete_empty_policies=dict(type='bool', default=False),
     )
 
@@ -329,7 +335,7 @@ def input_problems(params):
         problems.extend('callback_urls: %r is not an absolute http(s) URL such as https://app.example.com/callback.' % url
                         for url in urls or () if not is_callback_url(url))
         try:
-            credentials_file.parse_mode(params['credentials_file_mode'])
+            credentials_file.parse_mode(params['credentials_file_mode'], params['credentials_file'])
         except OvhError as exc:
             problems.append('%s.' % exc)
     return problems
@@ -511,7 +517,7 @@ def changes_for(module, current):
 def warn_unwritable_credentials_file(module, current):
     path = module.params['credentials_file']
     if not path:
-        return
+        return False
     try:
         held = credentials_file.inspect(path, client_ids=(current['client_id'],))
     except OvhError as exc:
@@ -523,16 +529,31 @@ def warn_unwritable_credentials_file(module, current):
         module.warn('credentials_file %s was not written: OAuth2 client %s already exists and OVHcloud gives its secret only '
                     'at creation (%s). To get new credentials, delete the client (state: absent) and run again.'
                     % (path, current['client_id'], reason))
+        return False
+    return fix_credentials_file_mode(module, path, current['client_id'])
+
+
+def fix_credentials_file_mode(module, path, client_id):
+    """Give the file that holds this client's secret the mode asked for; True when it had another."""
+    try:
+        modes = credentials_file.enforce_mode(path, module.params['credentials_file_mode'], check_mode=module.check_mode)
+    except OvhError as exc:
+        module.fail(exc)
+    if modes and modes[0] & 0o007:
+        module.warn('credentials_file %s holds the secret of OAuth2 client %s and was open to others (mode 0%03o); its '
+                    'mode %s 0%03o. Anyone on that host may have read the secret: consider rotating it.'
+                    % (path, client_id, modes[0], 'would be set to' if module.check_mode else 'is now', modes[1]))
+    return modes is not None
 
 
 def update(module, current):
-    warn_unwritable_credentials_file(module, current)
+    mode_fixed = warn_unwritable_credentials_file(module, current)
     changes = changes_for(module, current)
     after = dict(current, **changes)
     if changes and not module.check_mode:
         body = update_body(current, changes.get('name'), changes.get('description'), changes.get('callback_urls'))
         update_client(module.client, current['client_id'], body)
-    return with_diff(module, {'changed': bool(changes), 'client': after}, current, after)
+    return with_diff(module, {'changed': bool(changes) or mode_fixed, 'client': after}, current, after)
 
 
 # ---------------------------------------------------------------------------- absent
