@@ -15,6 +15,8 @@ options:
       - One of V(ovh-eu), V(ovh-ca), V(ovh-us), V(kimsufi-eu), V(kimsufi-ca), V(soyoustart-eu), V(soyoustart-ca),
         or a base URL ending in C(/1.0) (a private endpoint, the new C(ovhcloud.com) hosts, a local test API).
       - Paths under C(/v2) are sent to the same host without the C(/1.0) suffix.
+      - A plain C(http://) URL is accepted only for this machine (C(localhost), C(127.0.0.0/8), C(::1)); for another host
+        it is refused unless O(allow_unencrypted_http=true).
       - If not set, the E(OVH_ENDPOINT) environment variable is used, then C(endpoint) in the C([default]) section of C(ovh.conf).
     type: str
   application_key:
@@ -52,6 +54,7 @@ options:
     description:
       - The OAuth2 token URL used with O(auth_client_id).
       - By default the one of the O(endpoint) name, or C(<scheme>://<host>[:port]/auth/oauth2/token) for a base URL.
+      - Like O(endpoint), a plain C(http://) URL to another host than this machine needs O(allow_unencrypted_http=true).
       - If not set, E(OVH_TOKEN_URL) is used.
     type: str
   config_file:
@@ -68,8 +71,12 @@ options:
     description:
       - How many times a failed call is tried again on HTTP 429 (honouring C(Retry-After)), 5xx and network errors,
         with jittered exponential backoff, within two minutes in all. Defaults to V(5). V(0) disables retries.
+      - The same policy and the same two-minute budget cover every call, the server-time call of signed requests and
+        the OAuth2 token call included; a C(Retry-After) that would end past the budget stops the retries at once.
+        Giving up says C(gave up after N attempts).
       - Creations (POST) are retried only when the request surely did not reach the server; otherwise the module
         looks again before trying anything else.
+      - A redirect (3xx) or any other unexpected status is an error, never a success; redirects are not followed.
       - If not set, E(OVH_MAX_RETRIES) is used.
     type: int
   validate_certs:
@@ -82,11 +89,24 @@ options:
       - A CA bundle file (or directory) to verify the API's TLS certificate with.
       - If not set, E(OVH_CA_PATH) is used.
     type: path
+  allow_unencrypted_http:
+    description:
+      - Accept a plain C(http://) O(endpoint) or O(token_url) on another host than this machine. The credentials,
+        the signatures and the access tokens then cross the network unencrypted, readable by anyone on the path.
+      - Only for a test API on a network you trust. Not needed for C(localhost).
+      - If not set, E(OVH_ALLOW_UNENCRYPTED_HTTP) is used. Defaults to V(false).
+    type: bool
 notes:
   - Exactly one authentication method is used per task. Values come from the task options first, then the
     C(OVH_*) environment variables, then C(ovh.conf) (C(./ovh.conf), C(~/.ovh.conf), C(/etc/ovh.conf), as python-ovh reads them).
     The method is taken from the first of those levels that names any credential; naming two methods at one level is an error.
     An empty value counts as unset.
+  - Credentials lose their surrounding whitespace wherever they come from, as C(ovh.conf) values do when python-ovh reads them,
+    so a value vaulted with a trailing newline works; a control character inside a value is refused, naming the option and
+    where the value came from, never the value. Secrets from the environment and C(ovh.conf) are masked in the task's output
+    like the C(no_log) options.
+  - Authentication and permission errors say what to check and where each credential came from (task option, environment
+    variable or C(ovh.conf) file); a refused call (HTTP 403) names the identity that was refused.
   - Environment variables and C(ovh.conf) are read where the module runs. Run these modules on the controller
     (C(delegate_to) V(localhost) or a C(localhost) play), which is also where AWX/AAP credentials inject C(OVH_*) variables.
 requirements:

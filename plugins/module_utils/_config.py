@@ -136,7 +136,7 @@ def read_ovh_conf(config_file=None):
             parser.read_string(text, source=path)
             for section in single.sections():
                 for key in single.options(section):
-                    parser.origins[(section, key)] = path
+                    parser.origins[(section, key)] = os.path.abspath(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise OvhConfigError('cannot read OVH configuration file %s: %s' % (path, exc))
         except configparser.Error as exc:

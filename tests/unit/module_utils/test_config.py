@@ -148,3 +148,84 @@ def test_numbers_and_booleans_from_env(home, monkeypatch):
 def test_defaults(home):
     settings = resolve_connection(dict(SIGNED, endpoint='ovh-eu'))
     assert (settings.timeout, settings.max_retries, settings.validate_certs, settings.ca_path) == (30.0, 5, True, None)
+
+
+# ---------------------------------------------------------------- credentials as sent (issue 12.2)
+
+def test_credentials_lose_surrounding_whitespace_at_every_level(home, monkeypatch):
+    write_conf(home / 'ovh.conf', '[default]\nendpoint=ovh-eu\n[ovh-eu]\nconsumer_key =  ck-conf  \n')
+    monkeypatch.setenv('OVH_APPLICATION_SECRET', 'as-env\n')
+    settings = resolve_connection({'application_key': ' ak-task\n'})
+    assert settings.credentials == {'application_key': 'ak-task', 'application_secret': 'as-env', 'consumer_key': 'ck-conf'}
+
+
+@pytest.mark.parametrize('where', ['option', 'env', 'conf'])
+def test_a_control_character_inside_a_credential_is_refused_naming_its_origin_not_its_value(home, monkeypatch, where):
+    value = 'ck-\x1b[31mred'
+    params = {'endpoint': 'ovh-eu', 'application_key': 'ak', 'application_secret': 'as'}
+    if where == 'option':
+        params['consumer_key'] = value
+        origin = 'task option consumer_key'
+    elif where == 'env':
+        monkeypatch.setenv('OVH_CONSUMER_KEY', 'ck-a\tb')
+        origin = 'environment variable OVH_CONSUMER_KEY'
+    else:
+        path = write_conf(home / 'ovh.conf', '[ovh-eu]\nconsumer_key=ck-a\x07b\n')
+        origin = 'consumer_key in [ovh-eu] of %s' % os.path.abspath(path)
+    with pytest.raises(OvhConfigError) as caught:
+        resolve_connection(params)
+    message = str(caught.value)
+    assert 'consumer_key (from %s) holds a control character' % origin in message
+    assert 'ck-' not in message and 'The value is not shown' in message
+
+
+def test_origins_name_the_option_the_variable_or_the_file(home, monkeypatch):
+    path = write_conf(home / 'ovh.conf', '[default]\nendpoint=ovh-eu\n[ovh-eu]\nclient_secret=s-conf\n')
+    monkeypatch.setenv('OVH_CLIENT_ID', 'EU.1')
+    settings = resolve_connection({'token_url': 'https://auth.example.com/oauth2/token'})
+    assert settings.origin('endpoint') == 'endpoint in [default] of %s' % os.path.abspath(path)
+    assert settings.origin('auth_client_id') == 'environment variable OVH_CLIENT_ID'
+    assert settings.origin('auth_client_secret') == 'client_secret in [ovh-eu] of %s' % os.path.abspath(path)
+    assert settings.origin('token_url') == 'task option token_url'
+    assert settings.secrets() == ['s-conf']
+
+
+def test_secrets_are_every_secret_credential_whatever_its_source(home, monkeypatch):
+    monkeypatch.setenv('OVH_CONSUMER_KEY', 'ck-env\n')
+    settings = resolve_connection({'endpoint': 'ovh-eu', 'application_key': 'ak', 'application_secret': 'as-task'})
+    assert sorted(settings.secrets()) == ['as-task', 'ck-env']
+    token = resolve_connection({'endpoint': 'ovh-eu', 'access_token': 'tok'}, environ={})
+    assert token.secrets() == ['tok']
+
+
+# ---------------------------------------------------------------- plain http (issue 12.8)
+
+@pytest.mark.parametrize('endpoint', ['http://127.0.0.1:8080/1.0', 'http://localhost/1.0', 'http://[::1]:9/1.0',
+                                      'http://127.3.4.5/1.0', 'https://api.example.com/1.0'])
+def test_plain_http_is_accepted_on_this_machine(home, endpoint):
+    assert resolve_connection({'endpoint': endpoint, 'access_token': 't'}).api_url == endpoint
+
+
+@pytest.mark.parametrize('params, named', [
+    ({'endpoint': 'http://api.example.com/1.0', 'access_token': 't'}, 'endpoint http://api.example.com/1.0 (from task option endpoint)'),
+    ({'endpoint': 'http://10.0.0.5:8080/1.0', 'application_key': 'a', 'application_secret': 'b', 'consumer_key': 'c'},
+     'endpoint http://10.0.0.5:8080/1.0'),
+    ({'endpoint': 'ovh-eu', 'auth_client_id': 'EU.1', 'auth_client_secret': 's', 'token_url': 'http://auth.example.com/t'},
+     'token_url http://auth.example.com/t (from task option token_url)'),
+    ({'endpoint': 'http://api.example.com/1.0', 'auth_client_id': 'EU.1', 'auth_client_secret': 's'},
+     'token_url http://api.example.com/auth/oauth2/token (from the default of endpoint http://api.example.com/1.0)'),
+])
+def test_plain_http_to_another_host_is_refused_unless_allowed(home, monkeypatch, params, named):
+    with pytest.raises(OvhConfigError) as caught:
+        resolve_connection(params)
+    message = str(caught.value)
+    assert named in message and 'unencrypted' in message
+    assert 'allow_unencrypted_http (OVH_ALLOW_UNENCRYPTED_HTTP)' in message
+    assert resolve_connection(dict(params, allow_unencrypted_http=True)).endpoint
+    monkeypatch.setenv('OVH_ALLOW_UNENCRYPTED_HTTP', 'true')
+    assert resolve_connection(params).endpoint
+
+
+def test_an_unused_plain_http_token_url_is_not_refused(home):
+    settings = resolve_connection({'endpoint': 'ovh-eu', 'access_token': 't', 'token_url': 'http://auth.example.com/t'})
+    assert settings.auth_method == 'access_token'
