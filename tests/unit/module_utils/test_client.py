@@ -245,3 +245,185 @@ def test_v1_listing_falls_back_to_concurrent_gets_over_few_connections(fake_with
     assert len([r for r in fake.requests() if r['path'].startswith('/1.0/me/api/oauth2/client/')]) == 40
     # keep-alive: bounded by the worker count (plus the test's own control connection), not by the 42 requests
     assert fake.stats()['connections'] - before <= EXPANSION_WORKERS + 1
+
+
+# ---------------------------------------------------------------- one retry policy (issues 12.9, 12.10, 13.2)
+
+class Clock:
+    """A clock that the recorded sleeps advance, so the two-minute budget is exercised without waiting."""
+
+    def __init__(self, start=1000.0):
+        self.now = start
+        self.waits = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def timed_client(fake, **params):
+    clock = Clock()
+    return make_client(fake, sleep=clock.sleep, clock=clock, **params), clock
+
+
+@pytest.mark.parametrize('method, status', [('DELETE', 302), ('GET', 301), ('PUT', 307), ('POST', 303), ('GET', 100 + 99)])
+def test_an_unexpected_status_is_an_error_never_a_success(fake, method, status):
+    fake.fault(method=method, path='/1.0/me*', status=status, times=5)
+    client, clock = timed_client(fake)
+    with pytest.raises(OvhApiError) as info:
+        client.request(method, '/me', body={} if method in ('PUT', 'POST') else None)
+    error = info.value
+    assert error.status == status and 'unexpected answer HTTP %d' % status in str(error)
+    assert 'nothing is assumed done' in str(error) and not clock.waits
+    assert len(api_requests(fake, '/1.0/me')) == 1  # not retried, not followed
+
+
+def test_the_time_call_is_retried_by_the_same_loop_with_the_same_give_up_message(fake):
+    fake.fault(method='GET', path='/1.0/auth/time', status=503, times=10)
+    client, clock = timed_client(fake, max_retries=2)
+    with pytest.raises(OvhApiError) as info:
+        client.get('/me')
+    assert 'GET /auth/time failed (503' in str(info.value) and 'gave up after 3 attempts' in str(info.value)
+    assert len(api_requests(fake, '/1.0/auth/time')) == 3 and not api_requests(fake, '/1.0/me')
+    assert len(clock.waits) == 2
+
+
+def test_the_token_call_is_retried_by_the_same_loop_and_a_long_retry_after_ends_it(fake):
+    client_id, secret = create_service_account(fake, ['account:apiovh:me/get'])
+    fake.clear_requests()
+    fake.fault(method='POST', path='/auth/oauth2/token', status=429, retry_after=3600, times=5)
+    client, clock = timed_client(fake, auth_client_id=client_id, auth_client_secret=secret)
+    with pytest.raises(OvhApiError) as info:
+        client.get('/me')
+    message = str(info.value)
+    assert 'gave up after 1 attempt: the API asked to wait 3600 s, more than the 120 s left' in message
+    assert not clock.waits and len(api_requests(fake, '/auth/oauth2/token')) == 1
+
+
+def test_retry_after_zero_still_backs_off(fake):
+    fake.fault(method='GET', path='/1.0/me', status=429, retry_after=0, times=2)
+    client, clock = timed_client(fake)
+    assert client.get('/me')['nichandle'] == fake.nic
+    assert len(clock.waits) == 2 and all(wait >= 0.25 for wait in clock.waits)
+
+
+def test_one_two_minute_budget_covers_the_api_call_and_the_time_call_it_needs(fake, monkeypatch):
+    # Each answer takes 30 s of the fake clock (or the attempt's timeout, if shorter): the budget is shared
+    # by the time call and the API call, and no attempt may run past it.
+    fake.fault(method='GET', path='/1.0/auth/time', status=503, times=2)
+    fake.fault(method='GET', path='/1.0/me', status=503, times=50)
+    client, clock = timed_client(fake, max_retries=50)
+    real_send = requests.Session.send
+
+    def slow_send(session, prepared, **kwargs):
+        clock.now += min(30, kwargs['timeout'])
+        return real_send(session, prepared, **kwargs)
+    monkeypatch.setattr(requests.Session, 'send', slow_send)
+    with pytest.raises(OvhApiError) as info:
+        client.get('/me')
+    assert 'retry time budget is spent' in str(info.value) and 'gave up after' in str(info.value)
+    assert clock.now - 1000.0 <= 120.0
+    assert len(api_requests(fake, '/1.0/auth/time')) == 3
+    assert 1 <= len(api_requests(fake, '/1.0/me')) <= 2
+
+
+def test_each_attempt_waits_at_most_what_is_left_of_the_budget(fake, monkeypatch):
+    client, clock = timed_client(fake, timeout=30)
+    seen = []
+    real_send = requests.Session.send
+
+    def send(session, prepared, **kwargs):
+        seen.append(kwargs['timeout'])
+        return real_send(session, prepared, **kwargs)
+    monkeypatch.setattr(requests.Session, 'send', send)
+    client.get('/me')
+    deadline_soon = client._exchange.__func__  # the loop takes the deadline of the outermost call
+    from ansible_collections.ovhcloud.iam.plugins.module_utils._client import _Call
+    deadline_soon(client, _Call('GET', '/me', client.url_for('/me')), clock.now + 5)
+    assert seen[0] == 30 and seen[-1] == 5
+
+
+def test_a_header_error_never_quotes_the_header_value(fake, monkeypatch):
+    client = make_client(fake, sleep=Recorder())
+
+    def refuse(session, prepared, **kwargs):
+        raise ValueError('Invalid header value %r' % (fake.info['consumer_key'] + '\n').encode())
+    monkeypatch.setattr(requests.Session, 'send', refuse)
+    with pytest.raises(OvhTransportError) as info:
+        client.get('/me')
+    assert fake.info['consumer_key'] not in str(info.value) and 'ValueError' in str(info.value)
+
+
+@pytest.mark.parametrize('bad_id', ['.', '..', '', ' .. '])
+def test_dot_ids_are_refused_before_any_request(fake, bad_id):
+    from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
+    from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhInputError
+    fake.clear_requests()
+    with pytest.raises(OvhInputError):
+        make_client(fake).delete('%s/%s' % (CLIENTS, escape_path_segment(bad_id)))
+    assert fake.requests() == []
+    assert escape_path_segment('a/..') == 'a%2F..'
+
+
+# ---------------------------------------------------------------- what to check (issue 14.6)
+
+def signed_with(fake, **overrides):
+    options = {'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
+               'application_secret': fake.info['application_secret']}
+    environ = {'OVH_CONSUMER_KEY': fake.info['consumer_key']}
+    options.update(overrides)
+    return OvhClient(resolve_connection(options, environ=environ), sleep=Recorder())
+
+
+@pytest.mark.parametrize('overrides, fragments', [
+    ({'application_secret': 'wrong'}, ['Invalid signature', 'Check application_secret (from task option application_secret), '
+                                       'application_key (from task option application_key)']),
+    ({'application_key': 'unknown-ak'}, ['This application key is invalid', 'Check application_key (from task option '
+                                         'application_key): OVHcloud does not know this application key on endpoint']),
+])
+def test_signed_refusals_name_what_to_check_and_where_it_came_from(fake, overrides, fragments):
+    with pytest.raises(OvhApiError) as info:
+        signed_with(fake, **overrides).get('/me')
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_an_unknown_consumer_key_names_the_environment_variable(fake):
+    client = OvhClient(resolve_connection({'endpoint': fake.endpoint}, environ=dict(fake.owner_env(), OVH_CONSUMER_KEY='nope')),
+                       sleep=Recorder())
+    with pytest.raises(OvhApiError) as info:
+        client.get('/me')
+    assert 'Check consumer_key (from environment variable OVH_CONSUMER_KEY), application_key (from environment variable ' \
+           'OVH_APPLICATION_KEY): the consumer key is unknown' in str(info.value)
+
+
+def test_oauth2_refusals_name_the_client_and_the_origin(fake):
+    client_id, _secret = create_service_account(fake, ['account:apiovh:me/get'])
+    client = OvhClient(resolve_connection({'endpoint': fake.endpoint, 'auth_client_id': client_id},
+                                          environ={'OVH_CLIENT_SECRET': 'wrong'}), sleep=Recorder())
+    with pytest.raises(OvhApiError) as info:
+        client.get('/me')
+    assert 'invalid_client' in str(info.value)
+    assert 'Check auth_client_id (from task option auth_client_id), auth_client_secret (from environment variable ' \
+           'OVH_CLIENT_SECRET)' in str(info.value)
+
+
+def test_a_403_names_the_refused_identity_only_on_the_failure_path(fake):
+    client_id, secret = create_service_account(fake, ['account:apiovh:me/get'])
+    oauth2 = make_client(fake, auth_client_id=client_id, auth_client_secret=secret)
+    fake.clear_requests()
+    with pytest.raises(OvhApiError) as info:
+        oauth2.get(CLIENTS)
+    oauth2.name_refused_identity(info.value)
+    assert 'Refused identity: service account %s (auth_client_id from task option auth_client_id)' % client_id in str(info.value)
+    assert [r['path'] for r in fake.requests()] == ['/auth/oauth2/token', '/1.0/me/api/oauth2/client']
+    signed = make_client(fake)
+    fake.fault(method='GET', path='/1.0/me', status=403)
+    with pytest.raises(OvhApiError) as info:
+        signed.get('/me')
+    signed.name_refused_identity(info.value)
+    assert 'Refused identity: urn:v1:eu:identity:account:%s (logged in with application_key from task option' % fake.nic \
+        in str(info.value)
