@@ -76,6 +76,8 @@ def parse_mode(mode, path=None):
                                        % (mode, SAFE_MODE_EXAMPLE))
     else:
         text = str(mode).strip()
+        if not text:
+            raise CredentialsFileError('credentials_file_mode must not be empty; use %s' % SAFE_MODE_EXAMPLE)
         if OCTAL_MODE.match(text):
             value = int(text, 8)
         else:

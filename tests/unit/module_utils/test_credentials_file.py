@@ -115,3 +115,47 @@ def test_write_replaces_atomically(tmp_path):
     assert os.stat(str(path)).st_ino != inode_before
     assert 'client_secret=fresh' in path.read_text()
     assert mode_of(path) == 0o600
+
+
+# ---------------------------------------------------------------- modes as ansible.builtin.file reads them (issue 12.3)
+
+@pytest.mark.parametrize('mode, expected', [
+    (0o640, 0o640),          # 0640 unquoted: YAML already read it as octal (the integer 416)
+    (0o600, 0o600),
+    ('0640', 0o640), ('640', 0o640), ('0o640', 0o640), ('0400', 0o400),
+    ('u=rw', 0o600), ('u=rw,g=r', 0o640), ('u+rw,g+r', 0o640), ('u=r', 0o400),
+])
+def test_modes_are_read_as_ansible_reads_them(mode, expected):
+    assert credentials_file.parse_mode(mode) == expected
+
+
+@pytest.mark.parametrize('mode, fragment', [
+    (0o644, 'gives others access'), ('0644', 'gives others access'), ('0606', 'gives others access'),
+    ('a+r', 'gives others access'), ('o=r', 'gives others access'), ('u=rw,g=r,o=r', 'gives others access'),
+    (600, 'YAML read a number without a leading 0 as decimal'), (640, '640 is 1200 in octal'),
+    (0o4600, 'is not a permission mode'), (0o7777, 'more than permission bits'), ('04600', 'more than permission bits'),
+    (True, 'must be a file mode'), ('rw-r-----', 'octal or symbolic form'),
+])
+def test_modes_that_open_the_secret_or_mean_a_mistake_are_refused(mode, fragment):
+    with pytest.raises(credentials_file.CredentialsFileError) as caught:
+        credentials_file.parse_mode(mode)
+    assert fragment in str(caught.value)
+
+
+def test_a_symbolic_mode_applies_to_the_existing_files_mode(tmp_path):
+    path = tmp_path / 'ovh.conf'
+    path.write_text('[default]\n', encoding='utf-8')
+    os.chmod(str(path), 0o640)
+    assert credentials_file.parse_mode('g-r', str(path)) == 0o600
+    assert credentials_file.parse_mode('g-r') == 0o000
+
+
+def test_enforce_mode_gives_the_file_the_asked_mode_and_says_what_it_was(tmp_path):
+    path = str(tmp_path / 'ovh.conf')
+    credentials_file.write(path, 'ovh-eu', 'EU.abc', 'secret')
+    os.chmod(path, 0o644)
+    assert credentials_file.enforce_mode(path, '0600', check_mode=True) == (0o644, 0o600)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    assert credentials_file.enforce_mode(path, 0o600) == (0o644, 0o600)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert credentials_file.enforce_mode(path, '0600') is None
