@@ -185,7 +185,7 @@ class OvhClient:
         Only on the failure path: an OAuth2 login is named by its client ID; a signed or bearer login asks
         GET /auth/details once, without retries, and names the identity only when that answers.
         """
-        if not isinstance(error, OvhApiError) or error.status != 403 or error.hint:
+        if not isinstance(error, OvhApiError) or error.status != 403 or error.credentials_refused:
             return
         settings = self.settings
         if settings.auth_method == 'oauth2':

@@ -42,6 +42,7 @@ class OvhApiError(OvhError):
         self.error_code = error_code
         self.may_have_applied = may_have_applied
         self.hint = None
+        self.credentials_refused = False
         super().__init__(self.describe())
 
     def add_hint(self, text):
@@ -111,7 +112,11 @@ _SIGNED_REFUSALS = (
      'the consumer key is unknown, expired or revoked, or was issued for another application key'),
     (('INVALID_SIGNATURE',), ('invalid signature',), ('application_secret', 'application_key'),
      'the application secret is not the one of this application key'),
+    (('NOT_GRANTED_CALL',), ('has not been granted',), ('consumer_key',),
+     "the consumer key's access rules do not cover this method and path; create a consumer key whose rules do"),
 )
+# Refusals of the credentials themselves: no identity was recognised, so none is named.
+_CREDENTIAL_CODES = ('INVALID_KEY', 'NOT_CREDENTIAL', 'INVALID_CREDENTIAL', 'INVALID_SIGNATURE')
 
 _TOKEN_REFUSALS = {
     'invalid_client': (('auth_client_id', 'auth_client_secret'),
@@ -138,12 +143,14 @@ def add_auth_hint(error, settings):
     if settings.auth_method == 'oauth2' and code in _TOKEN_REFUSALS:
         names, why = _TOKEN_REFUSALS[code]
         error.add_hint('Check %s: %s' % (_checked(settings, names), why % values))
+        error.credentials_refused = True
     elif settings.auth_method == 'oauth2' and code and code == code.lower() and error.status in (400, 401):
         error.add_hint('Check %s' % _checked(settings, ('auth_client_id', 'auth_client_secret', 'token_url')))
     elif settings.auth_method == 'signed' and error.status in (400, 401, 403):
         for codes, phrases, names, why in _SIGNED_REFUSALS:
             if code in codes or any(phrase in text for phrase in phrases):
                 error.add_hint('Check %s: %s' % (_checked(settings, names), why % values))
+                error.credentials_refused = codes[0] in _CREDENTIAL_CODES
                 return
     elif error.status == 401 and settings.auth_method == 'access_token':
         error.add_hint('Check %s: it is expired, revoked, or not a token of endpoint %s'
