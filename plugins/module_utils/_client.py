@@ -348,7 +348,7 @@ class OvhClient:
             try:
                 response = self._send_once(call, deadline)
             except _MaybeSent as exc:  # before _NotSent, its base class
-                error = OvhTransportError(call.method, call.label, message=exc.text, may_have_applied=not call.idempotent)
+                error = OvhTransportError(call.method, call.label, message=exc.text, may_have_applied=call.method != 'GET')
                 if not call.idempotent:
                     raise error
             except _NotSent as exc:
