@@ -464,7 +464,6 @@ class _Call:
         self.error_builder = error_builder or _api_error
 
 
-
 class _NotSent(Exception):
     def __init__(self, text):
         super().__init__(text)

@@ -88,11 +88,11 @@ options:
     type: path
   credentials_file_mode:
     description:
-      - The permissions of O(credentials_file), read as O(ansible.builtin.file#module:mode) reads them: an octal
-        number (V(0640) unquoted, which YAML reads as octal), a quoted octal string (V('0640')) or a symbolic mode
+      - The permissions of O(credentials_file), read as O(ansible.builtin.file#module:mode) reads them. An octal
+        number (V(0640) unquoted, which YAML reads as octal), a quoted octal string (V("0640")) or a symbolic mode
         (V(u=rw,g=r), applied to no permission at all for a new file).
-      - A mode that gives others (C(o)) any right is refused, and so is a number without a leading zero (V(640) is
-        read as decimal by YAML): the file holds a secret.
+      - A mode that gives others (C(o)) any right is refused, and so is a number without a leading zero (YAML reads
+        V(640) as a decimal number). The file holds a secret.
       - When the file already holds this client's credentials with another mode, its mode is set to this one (the
         task reports a change, and warns when others could read the file).
     type: raw
