@@ -303,7 +303,7 @@ class OvhClient:
                 raise _NotSent('cannot connect to %s (%s)' % (_host_of(url), _first_line(reason)))
             raise _MaybeSent('connection to %s lost before an answer came (%s)' % (_host_of(url), _first_line(exc)))
         except requests.exceptions.Timeout:
-            raise _MaybeSent('no answer from %s within %s s (timeout)' % (_host_of(url), round(timeout, 1)))
+            raise _MaybeSent('no answer from %s within %s s (timeout)' % (_host_of(url), _seconds(timeout)))
         except (requests.exceptions.RequestException, ValueError, TypeError, UnicodeError, http.client.HTTPException) as exc:
             raise OvhTransportError(method, call.label, message=(
                 'the request to %s could not be sent (%s); check the endpoint URL and the credentials for stray '

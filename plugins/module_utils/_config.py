@@ -337,7 +337,8 @@ def resolve_connection(params, environ=None):
     conf = read_ovh_conf(config_file)
     lookup = _Lookup(params, environ, conf)
     endpoint = _resolve_endpoint(lookup, conf)
-    api_url, token_url, region = _urls_for(endpoint, lookup.get('token_url'))
+    token_url_option = lookup.get('token_url')
+    api_url, token_url, region = _urls_for(endpoint, token_url_option.strip() if token_url_option else None)
     method, credentials = _choose_auth(lookup, endpoint)
     if method == 'oauth2' and token_url is None:
         raise OvhConfigError(

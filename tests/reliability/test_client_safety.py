@@ -133,6 +133,22 @@ def test_an_hour_of_retry_after_on_the_time_call_ends_the_task_at_once(fake, wor
     assert len(time_calls) == 1 and elapsed < 60
 
 
+def test_an_unresponsive_time_call_gives_up_like_any_call(fake, workdir, owner_env, ledger):
+    fake.fault(method='GET', path='/1.0/auth/time', status=200, delay_ms=3000, times=3)
+    started = time.monotonic()
+    run = run_playbook(play([
+        task('time call unanswered', 'ovh_oauth2_client_info', {'timeout': 1, 'max_retries': 2}, ignore_errors=True),
+    ]), workdir, env=owner_env, timeout=240)
+    elapsed = time.monotonic() - started
+    message = run.task('time call unanswered').get('msg', '')
+    ledger.add('client_safety', {'case': 'time-call-unanswered', 'status': run.status('time call unanswered'),
+                                 'seconds': round(elapsed, 1), 'message': message[:300]})
+    assert run.status('time call unanswered') == 'failed'
+    assert message.startswith('GET /auth/time failed: no answer from 127.0.0.1:'), message
+    assert 'within 1 s (timeout) (gave up after 3 attempts)' in message, message
+    assert 'HTTPConnectionPool' not in message
+
+
 def mode_of(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
