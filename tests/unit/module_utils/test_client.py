@@ -427,3 +427,20 @@ def test_a_403_names_the_refused_identity_only_on_the_failure_path(fake):
     signed.name_refused_identity(info.value)
     assert 'Refused identity: urn:v1:eu:identity:account:%s (logged in with application_key from task option' % fake.nic \
         in str(info.value)
+
+
+@pytest.mark.parametrize('code, message, fragment, refused', [
+    ('NOT_GRANTED_CALL', 'This call has not been granted', "Check consumer_key (from environment variable "
+                                                           "OVH_CONSUMER_KEY): the consumer key's access rules", False),
+    ('INVALID_CREDENTIAL', 'This credential is not valid', 'Check consumer_key (from environment variable OVH_CONSUMER_KEY)', True),
+    (None, 'This credential does not exist', 'Check consumer_key', True),
+    ('INVALID_KEY', 'This application key is invalid', 'Check application_key (from environment variable OVH_APPLICATION_KEY)', True),
+])
+def test_signed_refusal_table(code, message, fragment, refused):
+    from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import add_auth_hint
+    settings = resolve_connection({}, environ={'OVH_ENDPOINT': 'ovh-eu', 'OVH_APPLICATION_KEY': 'ak',
+                                               'OVH_APPLICATION_SECRET': 'as', 'OVH_CONSUMER_KEY': 'ck'})
+    error = OvhApiError('GET', '/me', status=403, error_code=code, message=message)
+    add_auth_hint(error, settings)
+    assert fragment in str(error) and error.credentials_refused is refused
+    assert error.as_dict()['hint'] == error.hint
