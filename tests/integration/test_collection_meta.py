@@ -553,10 +553,7 @@ def test_authentication_module_defaults_example_works(fake, workdir, owner_env):
     assert [p['name'] for p in policies] == ['ansible-automation']
 
 
-def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake, workdir, owner_env):
-    from tests.ansible_runner import run_playbook
-
-    setup = run_playbook('''
+ROTATION_SETUP = '''
 - hosts: localhost
   connection: local
   gather_facts: false
@@ -564,10 +561,11 @@ def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake,
     - ovhcloud.iam.ovh_iam_resource_info:
         type: account
       register: account
-    - ovhcloud.iam.ovh_oauth2_client:
+    - name: the playbook that created the account
+      ovhcloud.iam.ovh_oauth2_client:
         name: billing-exporter
         description: Exports invoices
-        return_secret: false
+        credentials_file: ~/billing-exporter.ovh.conf
       register: exporter
     - ovhcloud.iam.ovh_iam_policy:
         name: "{{ item }}"
@@ -575,20 +573,35 @@ def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake,
         resources: ["{{ account.resources[0].urn }}"]
         allow: [account:apiovh:me/bill/get]
       loop: [billing-read, billing-audit]
-''', workdir, env=owner_env)
-    assert setup.rc == 0, setup
-    (old,) = [c for c in fake.state()['clients'] if c['name'] == 'billing-exporter']
+'''
 
-    result = run_playbook(documented_playbooks('docs/rotation.md')['rotation-by-hand'], workdir, env=owner_env)
-    assert result.rc == 0, result
-    state = fake.state()
-    (new,) = [c for c in state['clients'] if c['name'].startswith('billing-exporter')]
-    assert new['name'] == 'billing-exporter' and new['clientId'] != old['clientId']
-    assert new['description'] == 'Exports invoices'
-    for policy in (p for p in state['policies'] if p['name'] in ('billing-read', 'billing-audit')):
-        assert policy['identities'] == [new['identity']]
-    conf = _read(os.path.join(workdir, 'billing-exporter.next.ovh.conf'))
-    assert 'client_id=%s\n' % new['clientId'] in conf
+
+@pytest.mark.parametrize('example', ['rotation-by-hand', 'rotation-one-task'])
+def test_rotation_examples_rotate_twice_and_the_creating_playbook_stays_quiet(fake, workdir, owner_env, example):
+    """Each documented rotation works run after run, and leaves nothing that alarms the playbook that created the account."""
+    from tests.ansible_runner import run_playbook
+
+    setup = run_playbook(ROTATION_SETUP, workdir, env=owner_env)
+    assert setup.rc == 0, setup
+    seen = [c['clientId'] for c in fake.state()['clients'] if c['name'] == 'billing-exporter']
+    for _ in range(2):
+        result = run_playbook(documented_playbooks('docs/rotation.md')[example], workdir, env=owner_env)
+        assert result.rc == 0, result
+        state = fake.state()
+        (new,) = [c for c in state['clients'] if c['name'].startswith('billing-exporter')]
+        assert new['name'] == 'billing-exporter' and new['clientId'] not in seen
+        seen.append(new['clientId'])
+        assert new['description'] == 'Exports invoices'
+        for policy in (p for p in state['policies'] if p['name'] in ('billing-read', 'billing-audit')):
+            assert policy['identities'] == [new['identity']]
+        conf = _read(os.path.join(workdir, 'billing-exporter.ovh.conf'))
+        assert 'client_id=%s\n' % new['clientId'] in conf and 'client_secret=%s\n' % new['clientSecret'] in conf
+        assert not os.path.exists(os.path.join(workdir, 'billing-exporter.next.ovh.conf'))
+    fake.clear_requests()
+    again = run_playbook(ROTATION_SETUP, workdir, env=owner_env)
+    assert again.rc == 0 and again.changed_tasks() == [], again
+    assert 'delete the client' not in again.output and 'WARNING' not in again.output
+    assert fake.writes() == []
 
 
 def test_openstack_policy_example_grants_openstack_roles_on_the_project(fake, workdir, owner_env):
