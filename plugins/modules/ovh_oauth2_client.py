@@ -26,7 +26,7 @@ options:
       - Name of the client. Finds the client when O(client_id) is not given.
       - Required to create a client. With O(client_id), the client is renamed to O(name).
       - A rename onto the name of another client is refused (nothing is changed): names find clients, and two clients
-        with one name would make every later lookup by that name fail.
+        with one name would make every later lookup by that name fail. See O(allow_duplicate_name).
     type: str
   description:
     description:
@@ -61,6 +61,13 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  allow_duplicate_name:
+    description:
+      - Allow a rename (O(client_id) with a new O(name)) onto a name another client carries.
+      - Only for a short, deliberate overlap that the same play resolves, such as the last step of a rotation that
+        deletes the other client right after; until then every lookup by that name fails and asks for O(client_id).
+    type: bool
+    default: false
   recreate:
     description:
       - When the existing client's flow differs from O(flow), replace it instead of failing. A new client is created
@@ -340,6 +347,7 @@ def argument_spec():
         recreate=dict(type='bool', default=False),
         return_secret=dict(type='bool', no_log=False),
         rotate=dict(type='bool', default=False),
+        allow_duplicate_name=dict(type='bool', default=False),
         credentials_file=dict(type='path'),
         credentials_file_mode=dict(type='str', default='0600'),
         delete_empty_policies=dict(type='bool', default=False),
@@ -601,7 +609,7 @@ def warn_unwritable_credentials_file(module, current):
 
 def check_rename(module, current, name):
     """Refuse to give a client the name of another one: every later lookup by that name would be ambiguous."""
-    if name == current['name']:
+    if name == current['name'] or module.params['allow_duplicate_name']:
         return
     taken = [c['client_id'] for c in find_clients(module.client, name=name) if c['client_id'] != current['client_id']]
     if taken:

@@ -120,6 +120,11 @@ def test_rename_onto_a_taken_name_is_refused(fake, workdir, owner_env):
         assert 'already used by %s' % taken['clientId'] in msg and 'Nothing was changed' in msg
     assert fake.writes() == []
     assert [c['name'] for c in fake.state()['clients'] if c['clientId'] == mine['clientId']] == ['billing-old']
+    # A deliberate overlap (the last step of a rotation) is allowed when asked for.
+    overlap = run_adhoc(MODULE, {'client_id': mine['clientId'], 'name': 'billing', 'allow_duplicate_name': True,
+                                 'description': 'set up by the test'}, workdir, env=owner_env)
+    assert overlap.rc == 0 and overlap.records[-1]['result']['changed'] is True, overlap
+    assert len(clients_named(fake, 'billing')) == 2
     # A rename onto a free name still works.
     free = run_adhoc(MODULE, {'client_id': mine['clientId'], 'name': 'billing-archive'}, workdir, env=owner_env)
     assert free.rc == 0 and free.records[-1]['result']['changed'] is True, free
