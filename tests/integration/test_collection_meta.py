@@ -395,29 +395,37 @@ def test_awx_credential_type_is_valid_for_awx():
     for field in fields:
         assert set(field) <= AWX_FIELD_KEYS, 'field %s has keys AWX rejects: %s' % (field['id'], set(field) - AWX_FIELD_KEYS)
         assert re.match(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$', field['id']) and field['id'] != 'tower'
-        assert field['type'] == 'string' and field['label']
+        assert field['type'] in ('string', 'boolean') and field['label']
     assert set(credential_type['inputs']['required']) <= set(ids)
     environment = Environment()
+    files = credential_type['injectors'].get('file', {})
+    assert all(re.match(r'^template\.\w+$', key) for key in files), 'AWX names file injectors template.<name>'
+    for template in files.values():
+        assert meta.find_undeclared_variables(environment.parse(template)) <= set(ids)
     for variable, template in credential_type['injectors']['env'].items():
         assert not variable.startswith('ANSIBLE_'), 'AWX drops ANSIBLE_* injectors: %s' % variable
         used = meta.find_undeclared_variables(environment.parse(template))
-        assert used <= set(ids), '%s uses undefined inputs %s' % (variable, used - set(ids))
+        assert used <= set(ids) | {'tower'}, '%s uses undefined inputs %s' % (variable, used - set(ids))
+        for name in re.findall(r'tower\.filename\.(\w+)', template):
+            assert 'template.' + name in files, '%s names a file no file injector writes' % variable
 
 
 def test_awx_credential_type_injects_what_the_modules_read():
     from ansible_collections.ovhcloud.iam.plugins.module_utils._config import ENV_VARS
     from ansible_collections.ovhcloud.iam.plugins.module_utils._module import connection_argument_spec
 
+    from jinja2 import Environment, meta
+
     credential_type = _credential_type()
     injected = credential_type['injectors']['env']
-    wanted = {ENV_VARS[option] for option in ('endpoint', 'application_key', 'application_secret', 'consumer_key',
-                                              'auth_client_id', 'auth_client_secret', 'access_token', 'token_url')}
+    # Every connection setting but config_file (an AWX credential replaces ovh.conf).
+    wanted = {ENV_VARS[option] for option in ENV_VARS if option != 'config_file'}
     assert set(injected) == wanted
     secret_fields = {field['id'] for field in credential_type['inputs']['fields'] if field.get('secret')}
     spec = connection_argument_spec()
     option_of_env = {env: option for option, env in ENV_VARS.items()}
     for variable, template in injected.items():
-        field = re.match(r'^\{\{ *(\w+) *\}\}$', template).group(1)
+        (field,) = meta.find_undeclared_variables(Environment().parse(template)) - {'tower'}
         is_secret = bool(spec[option_of_env[variable]].get('no_log'))
         assert (field in secret_fields) == is_secret, '%s (%s): secret in AWX must match no_log of the module option' % (field, variable)
 
