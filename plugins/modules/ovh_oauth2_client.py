@@ -25,7 +25,7 @@ options:
     description:
       - Name of the client. Finds the client when O(client_id) is not given.
       - Required to create a client. With O(client_id), the client is renamed to O(name).
-      - A rename onto the name of another client is refused (nothing is changed): names find clients, and two clients
+      - A rename onto the name of another client is refused and nothing is changed. Names find clients, and two clients
         with one name would make every later lookup by that name fail. See O(allow_duplicate_name).
     type: str
   description:
@@ -90,14 +90,14 @@ options:
   rotate:
     description:
       - Give the existing client a new secret. OVHcloud cannot change a secret, so this replaces the client, in one task
-        and without losing a right: a new client with the same name, description and flow is created, it joins every
+        and without losing a right. A new client with the same name, description and flow is created, it joins every
         editable policy the old identity is in, its secret is handed over (RV(client_secret), O(credentials_file)),
         then the old identity leaves those policies and the old client is deleted.
       - Until the new secret is handed over, any failure is undone (the new client deleted, policies as they were) and
         the old client keeps working. A lost answer never leaves two clients. After the hand-over, a failure to clean
         up becomes a warning saying what is left to do.
       - A O(credentials_file) that holds the old client's credentials is overwritten with the new ones.
-      - Every run with O(rotate=true) rotates again (the task always reports a change): run it from a schedule or
+      - Every run with O(rotate=true) rotates again (the task always reports a change). Run it from a schedule or
         on demand, not from the everyday playbook. When the client does not exist yet, it is created.
       - The client ID, the secret and the identity URN change; policies keep their IDs and names.
       - Read-only policies (managed by OVHcloud) cannot be edited; they keep the old identity and are named in a warning.
@@ -245,7 +245,7 @@ client_secret:
   description:
     - The client secret. OVHcloud gives it only once, so it is returned only by the run that created the client
       (also when O(recreate=true) or O(rotate=true) replaced it), as O(return_secret) says.
-    - It is the one place a secret appears in this module's output: by default only a task with C(no_log) gets it
+    - It is the one place a secret appears in this module's output. By default only a task with C(no_log) gets it
       (the registered variable holds it, the output does not show it).
   returned: when the client was created by this run and O(return_secret) allows it, not in check mode
   type: str
