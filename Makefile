@@ -5,11 +5,14 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ovhcloud/iam
 OFFLINE_BOOTSTRAP := $(CURDIR)/../shared/ci/ansible-test-offline-bootstrap
+# The demo's own, lighter virtualenv: ansible-core and requests only (demo/requirements.txt).
+DEMO_VENV ?= .venv-demo
 
 .PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean
 
 help:
 	@echo "make demo   - set up, start the local fake OVH API and run the service-account demo end to end"
+	@echo "              (make demo KEEP=1 leaves the fake API running and the files in place)"
 	@echo "make test   - set up and run the whole test suite (ansible-test sanity, lint, unit, integration)"
 	@echo "make bench  - measure HTTP requests and wall time per task (see docs/performance.md)"
 
@@ -25,8 +28,14 @@ link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@if [ "$$(readlink $(COLLECTION_LINK))" != "$(CURDIR)" ]; then rm -rf $(COLLECTION_LINK); ln -s $(CURDIR) $(COLLECTION_LINK); fi
 
-demo: venv link
-	$(BIN)/python demo/run_demo.py
+$(DEMO_VENV)/.installed: demo/requirements.txt
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install --quiet -r demo/requirements.txt
+	touch $@
+
+demo: $(DEMO_VENV)/.installed link
+	$(DEMO_VENV)/bin/python demo/run_demo.py $(if $(KEEP),--keep)
 
 test: venv link sanity lint pytest
 

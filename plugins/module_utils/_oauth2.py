@@ -12,7 +12,7 @@ problems are raised as ``OvhError`` subclasses.
 Stable helpers (other modules call them; keep their signatures):
 ``find_clients``, ``get_client``, ``create_client``, ``update_client``, ``delete_client``,
 ``client_from_api``, ``policies_with_identity``, ``detach_identity``, ``replace_identity``,
-``policy_update_body``.
+``policy_update_body``, ``rotate_client``.
 """
 
 from __future__ import annotations
@@ -345,3 +345,94 @@ def replace_identity(client, policy, old_urn, new_urn, check_mode=False):
     if not check_mode:
         client.put(policy_path(policy['id']), policy_update_body(policy, identities=identities))
     return {'id': policy['id'], 'name': policy['name']}
+
+
+# ---------------------------------------------------------------------------- rotation
+
+class RotationError(OvhError):
+    """A rotation stopped before the new credentials were handed over; everything it changed was undone."""
+
+
+def add_identity(client, policy, urn):
+    """Add ``urn`` to one policy (API shape) with a full PUT; the policy as it is now (API shape)."""
+    identities = list(policy.get('identities') or [])
+    if urn not in identities:
+        identities.append(urn)
+        client.put(policy_path(policy['id']), policy_update_body(policy, identities=identities))
+    return dict(policy, identities=identities)
+
+
+def _undo_rotation(client, restored_policies, created_id):
+    """Put the policies back as they were and delete the new client; the problems met, as text."""
+    problems = []
+    for policy in restored_policies:
+        try:
+            client.put(policy_path(policy['id']), policy_update_body(policy))
+        except OvhError as exc:
+            problems.append('policy %s (%s) still lists the new client: %s' % (policy['name'], policy['id'], exc))
+    try:
+        delete_client(client, created_id)
+    except OvhError as exc:
+        problems.append('the new client %s could not be deleted (delete it with state=absent and its client_id): %s'
+                        % (created_id, exc))
+    return problems
+
+
+def _rotation_stopped(client, current, joined, created_id, reason):
+    problems = _undo_rotation(client, joined, created_id)
+    if problems:
+        return RotationError('Rotating OAuth2 client %s stopped (%s) and undoing it was incomplete: %s. The old client '
+                             'and its secret still work.' % (current['client_id'], reason, '; '.join(problems)))
+    return RotationError('Rotating OAuth2 client %s stopped (%s); the new client was deleted and the policies are as '
+                         'they were: nothing changed, the old secret still works.' % (current['client_id'], reason))
+
+
+def rotate_client(client, current, wanted, policies, keep_secret, warn, delays=READ_BACK_DELAYS, sleep=time.sleep):
+    """Give the service account ``current`` a new secret: a new client with the same rights, then the old one goes.
+
+    ``wanted`` is ``(name, description, flow, callback_urls)`` of the new client; ``policies`` are the editable
+    policies (API shape) that list the old identity. ``keep_secret(created, secret)`` stores or returns the new
+    secret and returns False when it could not be kept at all. Steps, each safe to retry on a lost answer:
+
+    1. create the new client (a lost answer never leaves an extra client: ``create_client``), read it back for its
+       identity, and give way to a concurrent run that created one of the same name first;
+    2. add the new identity to every policy of the old one (both identities work meanwhile);
+    3. hand the secret over with ``keep_secret``;
+    4. take the old identity out of those policies and delete the old client.
+
+    Until step 3 succeeds every failure is undone (policies put back, new client deleted) and RotationError is
+    raised: the old client is untouched and one client remains. After it, the new secret is out and must not be
+    lost, so failures become warnings (``warn``) that say what to finish by hand.
+    Returns ``(created, moved)``: the new client in snake_case and the ``{'id', 'name'}`` of the policies moved.
+    """
+    known = (current['client_id'],)
+    client_id, secret = create_client(client, *wanted, known_ids=known, warn=warn)
+    created = read_back(client, client_id, delays=delays, sleep=sleep)
+    if created is None or not created.get('identity'):
+        raise _rotation_stopped(client, current, [], client_id, 'the new client %s could not be read back' % client_id)
+    give_way_to_concurrent_create(client, wanted[0], client_id, known)
+    joined, updated = [], []
+    for policy in policies:
+        try:
+            updated.append(add_identity(client, policy, created['identity']))
+        except OvhError as exc:
+            raise _rotation_stopped(client, current, joined, client_id,
+                                    'adding the new identity to policy %s failed: %s' % (policy['name'], exc))
+        joined.append(policy)
+    if not keep_secret(created, secret):
+        raise _rotation_stopped(client, current, joined, client_id, 'the new secret could not be kept')
+    moved = []
+    for policy in updated:
+        try:
+            detach_identity(client, policy, current['identity'])
+        except OvhError as exc:
+            warn('Policy %s (%s) lists both the new and the old identity; removing the old one (%s) failed: %s'
+                 % (policy['name'], policy['id'], current['identity'], exc))
+        moved.append({'id': policy['id'], 'name': policy['name']})
+    try:
+        delete_client(client, current['client_id'])
+    except OvhError as exc:
+        warn('The new client %s holds the rights, but the old OAuth2 client %s could not be deleted (%s): its secret '
+             'still works and two clients carry the name %r. Delete it with ovhcloud.iam.ovh_oauth2_client '
+             '(client_id: %s, state: absent).' % (client_id, current['client_id'], exc, current['name'], current['client_id']))
+    return created, moved

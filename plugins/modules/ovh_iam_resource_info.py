@@ -77,6 +77,20 @@ options:
         O(ovhcloud.iam.ovh_iam_permissions_group#module:allow) take.
     type: list
     elements: str
+  action_search:
+    description:
+      - With O(actions_for), only the actions whose action string or description contains one of these texts
+        (case-insensitive), for example V([oauth2]) or V([policy, "permissions group"]). Applied by the module.
+      - The account alone has thousands of actions; this and O(action_categories) narrow them down.
+    type: list
+    elements: str
+  action_categories:
+    description:
+      - With O(actions_for), only the actions in one of these categories. Applied by the module.
+      - Combines with O(action_search) (AND).
+    type: list
+    elements: str
+    choices: [CREATE, READ, EDIT, OPERATE, DELETE]
   resource_types:
     description:
       - Whether to return every resource type OVHcloud knows in RV(resource_types).
@@ -129,6 +143,13 @@ EXAMPLES = r'''
 - name: Show the actions about OAuth2 clients
   ansible.builtin.debug:
     msg: "{{ reference.actions | map(attribute='action') | select('search', 'oauth2') | list }}"
+
+- name: Only the read actions about OAuth2 clients on the account
+  ovhcloud.iam.ovh_iam_resource_info:
+    actions_for: [account]
+    action_search: [oauth2]
+    action_categories: [READ]
+  register: oauth2_reads
 '''
 
 RETURN = r'''
@@ -169,7 +190,9 @@ resources:
       type: dict
       sample: {environment: production}
 actions:
-  description: The valid actions of the resource types of O(actions_for), with snake_case keys.
+  description:
+    - The valid actions of the resource types of O(actions_for), with snake_case keys, in the API's order.
+    - Only those that pass O(action_search) and O(action_categories) when they are set.
   returned: when O(actions_for) is set
   type: list
   elements: dict
@@ -228,6 +251,10 @@ RESOURCE_FILTERS = ('type', 'name', 'display_name', 'urn', 'tags', 'tag_filters'
 def input_problems(params):
     problems = resource_type_problems('type', params['type'])
     problems.extend(resource_type_problems('actions_for', params['actions_for']))
+    for option in ('action_search', 'action_categories'):
+        if params[option] is not None and not params['actions_for']:
+            problems.append('%s filters the actions of actions_for: set actions_for too (for example actions_for: [account])' % option)
+    problems.extend('action_search: texts must not be empty' for text in params['action_search'] or () if not text.strip())
     problems.extend(resource_problems('urn', params['urn']))
     problems.extend(tag_filter_problems('tag_filters', params['tag_filters']))
     for option in ('name', 'display_name'):
@@ -251,6 +278,16 @@ def matching_resources(client, params):
     return views
 
 
+def action_matches(view, search, categories):
+    """Whether an action passes the text (any of, case-insensitive, in action or description) and category filters."""
+    if categories is not None and not set(view['categories']) & set(categories):
+        return False
+    if search is None:
+        return True
+    haystack = ('%s\n%s' % (view['action'] or '', view['description'] or '')).lower()
+    return any(text.strip().lower() in haystack for text in search)
+
+
 def gather(module):
     params = module.params
     problems = input_problems(params)
@@ -260,7 +297,9 @@ def gather(module):
     if wants_resources(params):
         result['resources'] = matching_resources(module.client, params)
     if params['actions_for']:
-        result['actions'] = [action_view(item) for item in list_actions(module.client, params['actions_for'])]
+        views = [action_view(item) for item in list_actions(module.client, params['actions_for'])]
+        result['actions'] = [view for view in views
+                             if action_matches(view, params['action_search'], params['action_categories'])]
     if params['resource_types']:
         result['resource_types'] = sorted(list_resource_types(module.client))
     return result
@@ -279,6 +318,8 @@ def main():
             value=dict(type='str'),
         )),
         actions_for=dict(type='list', elements='str'),
+        action_search=dict(type='list', elements='str'),
+        action_categories=dict(type='list', elements='str', choices=['CREATE', 'READ', 'EDIT', 'OPERATE', 'DELETE']),
         resource_types=dict(type='bool', default=False),
     )
     module = OvhModule(argument_spec, supports_check_mode=True)

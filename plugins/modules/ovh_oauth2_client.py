@@ -16,8 +16,7 @@ description:
     when several clients carry the name the module fails and lists their IDs rather than guess.
   - B(The secret exists once.) OVHcloud returns it only when the client is created, and it cannot be read back later.
     This module returns it as RV(client_secret) only in the run that created the client, and can write it to a
-    O(credentials_file) instead. Put C(no_log) on a task that may create a client, or use O(credentials_file)
-    with O(return_secret=false).
+    O(credentials_file) instead. By default the secret is returned only to a task with C(no_log); see O(return_secret).
   - Only O(name), O(description) and O(callback_urls) can change in place, with one PUT and only when something differs.
     The O(flow) of a client cannot change on OVHcloud; O(recreate=true) replaces the client instead.
 author: ovhcloud.iam contributors (@ovhcloud-iam)
@@ -26,6 +25,8 @@ options:
     description:
       - Name of the client. Finds the client when O(client_id) is not given.
       - Required to create a client. With O(client_id), the client is renamed to O(name).
+      - A rename onto the name of another client is refused and nothing is changed. Names find clients, and two clients
+        with one name would make every later lookup by that name fail. See O(allow_duplicate_name).
     type: str
   description:
     description:
@@ -60,6 +61,13 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  allow_duplicate_name:
+    description:
+      - Allow a rename (O(client_id) with a new O(name)) onto a name another client carries.
+      - Only for a short, deliberate overlap that the same play resolves, such as the last step of a rotation that
+        deletes the other client right after; until then every lookup by that name fails and asks for O(client_id).
+    type: bool
+    default: false
   recreate:
     description:
       - When the existing client's flow differs from O(flow), replace it instead of failing. A new client is created
@@ -70,10 +78,31 @@ options:
     default: false
   return_secret:
     description:
-      - Return the secret of a client created by this run as RV(client_secret).
-      - Set V(false) when only the identity is needed, or when O(credentials_file) receives the secret.
+      - Whether to return the secret of a client created (or rotated) by this run as RV(client_secret).
+      - V(true) returns it. On a task without C(no_log) it is then printed in the output.
+      - V(false) does not return it; with no O(credentials_file) the secret is dropped (for a client whose identity
+        alone is needed).
+      - When not set, the secret is returned if the task has C(no_log) (its output is hidden, the registered variable
+        holds the secret), and not returned if O(credentials_file) receives it. Otherwise it would only be printed,
+        for example by an ad-hoc C(ansible) command, so the module refuses to create the client and says so,
+        before any change. Give O(credentials_file), put C(no_log) on the task, or set O(return_secret) explicitly.
     type: bool
-    default: true
+  rotate:
+    description:
+      - Give the existing client a new secret. OVHcloud cannot change a secret, so this replaces the client, in one task
+        and without losing a right. A new client with the same name, description and flow is created, it joins every
+        editable policy the old identity is in, its secret is handed over (RV(client_secret), O(credentials_file)),
+        then the old identity leaves those policies and the old client is deleted.
+      - Until the new secret is handed over, any failure is undone (the new client deleted, policies as they were) and
+        the old client keeps working. A lost answer never leaves two clients. After the hand-over, a failure to clean
+        up becomes a warning saying what is left to do.
+      - A O(credentials_file) that holds the old client's credentials is overwritten with the new ones.
+      - Every run with O(rotate=true) rotates again (the task always reports a change). Run it from a schedule or
+        on demand, not from the everyday playbook. When the client does not exist yet, it is created.
+      - The client ID, the secret and the identity URN change; policies keep their IDs and names.
+      - Read-only policies (managed by OVHcloud) cannot be edited; they keep the old identity and are named in a warning.
+    type: bool
+    default: false
   credentials_file:
     description:
       - When this run creates the client, write its credentials to this file, on the host where the module runs,
@@ -153,6 +182,12 @@ EXAMPLES = r'''
     credentials_file: ~/.backup-agent-ovh.conf
     return_secret: false
 
+- name: Rotate the secret of backup-agent; the new credentials replace the old ones in its file
+  ovhcloud.iam.ovh_oauth2_client:
+    name: backup-agent
+    rotate: true
+    credentials_file: ~/.backup-agent-ovh.conf
+
 - name: Rename a client addressed by its ID
   ovhcloud.iam.ovh_oauth2_client:
     client_id: "{{ deployer.client.client_id }}"
@@ -215,10 +250,10 @@ client:
 client_secret:
   description:
     - The client secret. OVHcloud gives it only once, so it is returned only by the run that created the client
-      (also when O(recreate=true) replaced it), and only when O(return_secret=true).
-    - It is the one place a secret appears in this module's output. Put C(no_log) on the task (the registered
-      variable still holds it), or use O(credentials_file) with O(return_secret=false).
-  returned: when the client was created by this run and O(return_secret=true), not in check mode
+      (also when O(recreate=true) or O(rotate=true) replaced it), as O(return_secret) says.
+    - It is the one place a secret appears in this module's output. By default only a task with C(no_log) gets it
+      (the registered variable holds it, the output does not show it).
+  returned: when the client was created by this run and O(return_secret) allows it, not in check mode
   type: str
   sample: 6a8f3c0e0e5d4c...
 credentials_file:
@@ -247,7 +282,7 @@ detached_policies:
       type: bool
       sample: false
 repointed_policies:
-  description: When O(recreate=true) replaced the client, the policies that now list the new identity instead of the old one.
+  description: When O(recreate=true) or O(rotate=true) replaced the client, the policies that now list the new identity instead of the old one.
   returned: when the client was replaced
   type: list
   elements: dict
@@ -287,15 +322,18 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhErr
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     FLOWS,
+    RotationError,
     create_client,
     delete_client,
     detach_identity,
+    find_clients,
     find_one_client,
     give_way_to_concurrent_create,
     planned_client,
     policies_with_identity,
     read_back,
     replace_identity,
+    rotate_client,
     update_body,
     update_client,
 )
@@ -313,7 +351,9 @@ def argument_spec():
         client_id=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         recreate=dict(type='bool', default=False),
-        return_secret=dict(type='bool', default=True, no_log=False),
+        return_secret=dict(type='bool', no_log=False),
+        rotate=dict(type='bool', default=False),
+        allow_duplicate_name=dict(type='bool', default=False),
         credentials_file=dict(type='path'),
         credentials_file_mode=dict(type='raw', default='0600'),
         delete_empty_policies=dict(type='bool', default=False),
@@ -326,6 +366,8 @@ def input_problems(params):
     for option in ('name', 'client_id'):
         if params[option] is not None and not params[option].strip():
             problems.append('%s must not be empty.' % option)
+    if params['state'] == 'absent' and params['rotate']:
+        problems.append('rotate applies to state=present only; remove it or set state: present.')
     if params['state'] == 'present':
         urls = params['callback_urls']
         if params['flow'] == AUTHORIZATION_CODE and urls is not None and not urls:
@@ -373,6 +415,8 @@ def ensure_present(module):
                                   'recreate: true to replace it (the client ID, secret and identity URN will change), or set '
                                   'flow: %s.' % (current['client_id'], current['name'], current['flow'], current['flow']))
         return replace(module, current)
+    if module.params['rotate']:
+        return rotate(module, current)
     return update(module, current)
 
 
@@ -393,8 +437,23 @@ def wanted_for_new_client(module, previous=None):
     return name, description, params['flow'], urls
 
 
+def returns_secret(module):
+    """Whether the secret of a new client goes into the result (return_secret, or its default)."""
+    wanted = module.params['return_secret']
+    if wanted is not None:
+        return wanted
+    return bool(module.ansible.no_log) or not module.params['credentials_file']
+
+
 def check_credentials_target(module, replaced_id=None):
-    """Fail before anything is created if credentials_file cannot receive the new credentials."""
+    """Fail before anything is created if the new secret has nowhere safe to go, or credentials_file cannot take it."""
+    params = module.params
+    if params['return_secret'] is None and not params['credentials_file'] and not module.ansible.no_log:
+        module.fail(None, msg='Nothing was created: the secret of the new OAuth2 client %r would only be printed in the output, '
+                              'and OVHcloud shows it only once. Give credentials_file (a file only you can read, for example '
+                              'credentials_file=~/%s.ovh.conf), put no_log: true on the task and register it, or set '
+                              'return_secret: true to have it printed, or return_secret: false to drop it.'
+                              % (params['name'], params['name'] or 'client'))
     path = module.params['credentials_file']
     if path:
         credentials_file.inspect(path, client_ids=(replaced_id,) if replaced_id else ())
@@ -409,10 +468,10 @@ def hand_over_secret(module, result, created, secret):
                 params['credentials_file'], module.client.settings.endpoint, created['client_id'], secret,
                 params['credentials_file_mode'])
         except OvhError as exc:
-            if not params['return_secret']:
+            if not returns_secret(module):
                 return False
             module.warn('%s. The secret is only in the client_secret return value of this run.' % exc)
-    if params['return_secret']:
+    if returns_secret(module):
         result['client_secret'] = secret
     else:
         module.ansible.no_log_values.add(secret)
@@ -470,6 +529,29 @@ def replace(module, current):
     result['client'] = created
     result['repointed_policies'] = repoint(module, writable, current, created)
     retire(module, current)
+    return with_diff(module, result, current, created)
+
+
+def rotate(module, current):
+    """rotate=true: a new client with the old one's rights and a new secret, then the old client is deleted."""
+    wanted = wanted_for_new_client(module, previous=current)
+    check_rename(module, current, wanted[0])
+    check_credentials_target(module, replaced_id=current['client_id'])
+    policies = policies_with_identity(module.client, current['identity']) if current['identity'] else []
+    writable = [p for p in policies if not p.get('readOnly')]
+    warn_read_only(module, policies, current['identity'])
+    if module.check_mode:
+        planned = planned_client(*wanted)
+        moved = [{'id': p['id'], 'name': p['name']} for p in writable]
+        return with_diff(module, {'changed': True, 'client': planned, 'repointed_policies': moved}, current, planned)
+    result = {'changed': True}
+    try:
+        created, moved = rotate_client(module.client, current, wanted, writable,
+                                       lambda new, secret: hand_over_secret(module, result, new, secret), module.warn)
+    except RotationError as exc:
+        module.fail(None, msg=str(exc))
+    result['client'] = created
+    result['repointed_policies'] = moved
     return with_diff(module, result, current, created)
 
 
@@ -546,9 +628,23 @@ def fix_credentials_file_mode(module, path, client_id):
     return modes is not None
 
 
+def check_rename(module, current, name):
+    """Refuse to give a client the name of another one: every later lookup by that name would be ambiguous."""
+    if name == current['name'] or module.params['allow_duplicate_name']:
+        return
+    taken = [c['client_id'] for c in find_clients(module.client, name=name) if c['client_id'] != current['client_id']]
+    if taken:
+        module.fail(None, msg='Nothing was changed: cannot rename OAuth2 client %s (%s) to %r, that name is already used by %s. '
+                              'Names find clients, so two clients with one name make every later lookup by name fail. '
+                              'Choose another name, or delete the other client first (state: absent, client_id: %s).'
+                    % (current['client_id'], current['name'], name, ', '.join(sorted(taken)), sorted(taken)[0]))
+
+
 def update(module, current):
     mode_fixed = warn_unwritable_credentials_file(module, current)
     changes = changes_for(module, current)
+    if 'name' in changes:
+        check_rename(module, current, changes['name'])
     after = dict(current, **changes)
     if changes and not module.check_mode:
         body = update_body(current, changes.get('name'), changes.get('description'), changes.get('callback_urls'))

@@ -395,29 +395,37 @@ def test_awx_credential_type_is_valid_for_awx():
     for field in fields:
         assert set(field) <= AWX_FIELD_KEYS, 'field %s has keys AWX rejects: %s' % (field['id'], set(field) - AWX_FIELD_KEYS)
         assert re.match(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$', field['id']) and field['id'] != 'tower'
-        assert field['type'] == 'string' and field['label']
+        assert field['type'] in ('string', 'boolean') and field['label']
     assert set(credential_type['inputs']['required']) <= set(ids)
     environment = Environment()
+    files = credential_type['injectors'].get('file', {})
+    assert all(re.match(r'^template\.\w+$', key) for key in files), 'AWX names file injectors template.<name>'
+    for template in files.values():
+        assert meta.find_undeclared_variables(environment.parse(template)) <= set(ids)
     for variable, template in credential_type['injectors']['env'].items():
         assert not variable.startswith('ANSIBLE_'), 'AWX drops ANSIBLE_* injectors: %s' % variable
         used = meta.find_undeclared_variables(environment.parse(template))
-        assert used <= set(ids), '%s uses undefined inputs %s' % (variable, used - set(ids))
+        assert used <= set(ids) | {'tower'}, '%s uses undefined inputs %s' % (variable, used - set(ids))
+        for name in re.findall(r'tower\.filename\.(\w+)', template):
+            assert 'template.' + name in files, '%s names a file no file injector writes' % variable
 
 
 def test_awx_credential_type_injects_what_the_modules_read():
     from ansible_collections.ovhcloud.iam.plugins.module_utils._config import ENV_VARS
     from ansible_collections.ovhcloud.iam.plugins.module_utils._module import connection_argument_spec
 
+    from jinja2 import Environment, meta
+
     credential_type = _credential_type()
     injected = credential_type['injectors']['env']
-    wanted = {ENV_VARS[option] for option in ('endpoint', 'application_key', 'application_secret', 'consumer_key',
-                                              'auth_client_id', 'auth_client_secret', 'access_token', 'token_url')}
+    # Every connection setting but config_file (an AWX credential replaces ovh.conf).
+    wanted = {ENV_VARS[option] for option in ENV_VARS if option != 'config_file'}
     assert set(injected) == wanted
     secret_fields = {field['id'] for field in credential_type['inputs']['fields'] if field.get('secret')}
     spec = connection_argument_spec()
     option_of_env = {env: option for option, env in ENV_VARS.items()}
     for variable, template in injected.items():
-        field = re.match(r'^\{\{ *(\w+) *\}\}$', template).group(1)
+        (field,) = meta.find_undeclared_variables(Environment().parse(template)) - {'tower'}
         is_secret = bool(spec[option_of_env[variable]].get('no_log'))
         assert (field in secret_fields) == is_secret, '%s (%s): secret in AWX must match no_log of the module option' % (field, variable)
 
@@ -553,10 +561,7 @@ def test_authentication_module_defaults_example_works(fake, workdir, owner_env):
     assert [p['name'] for p in policies] == ['ansible-automation']
 
 
-def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake, workdir, owner_env):
-    from tests.ansible_runner import run_playbook
-
-    setup = run_playbook('''
+ROTATION_SETUP = '''
 - hosts: localhost
   connection: local
   gather_facts: false
@@ -564,10 +569,11 @@ def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake,
     - ovhcloud.iam.ovh_iam_resource_info:
         type: account
       register: account
-    - ovhcloud.iam.ovh_oauth2_client:
+    - name: the playbook that created the account
+      ovhcloud.iam.ovh_oauth2_client:
         name: billing-exporter
         description: Exports invoices
-        return_secret: false
+        credentials_file: ~/billing-exporter.ovh.conf
       register: exporter
     - ovhcloud.iam.ovh_iam_policy:
         name: "{{ item }}"
@@ -575,20 +581,35 @@ def test_rotation_by_hand_example_replaces_the_client_and_keeps_its_rights(fake,
         resources: ["{{ account.resources[0].urn }}"]
         allow: [account:apiovh:me/bill/get]
       loop: [billing-read, billing-audit]
-''', workdir, env=owner_env)
-    assert setup.rc == 0, setup
-    (old,) = [c for c in fake.state()['clients'] if c['name'] == 'billing-exporter']
+'''
 
-    result = run_playbook(documented_playbooks('docs/rotation.md')['rotation-by-hand'], workdir, env=owner_env)
-    assert result.rc == 0, result
-    state = fake.state()
-    (new,) = [c for c in state['clients'] if c['name'].startswith('billing-exporter')]
-    assert new['name'] == 'billing-exporter' and new['clientId'] != old['clientId']
-    assert new['description'] == 'Exports invoices'
-    for policy in (p for p in state['policies'] if p['name'] in ('billing-read', 'billing-audit')):
-        assert policy['identities'] == [new['identity']]
-    conf = _read(os.path.join(workdir, 'billing-exporter.next.ovh.conf'))
-    assert 'client_id=%s\n' % new['clientId'] in conf
+
+@pytest.mark.parametrize('example', ['rotation-by-hand', 'rotation-one-task'])
+def test_rotation_examples_rotate_twice_and_the_creating_playbook_stays_quiet(fake, workdir, owner_env, example):
+    """Each documented rotation works run after run, and leaves nothing that alarms the playbook that created the account."""
+    from tests.ansible_runner import run_playbook
+
+    setup = run_playbook(ROTATION_SETUP, workdir, env=owner_env)
+    assert setup.rc == 0, setup
+    seen = [c['clientId'] for c in fake.state()['clients'] if c['name'] == 'billing-exporter']
+    for _ in range(2):
+        result = run_playbook(documented_playbooks('docs/rotation.md')[example], workdir, env=owner_env)
+        assert result.rc == 0, result
+        state = fake.state()
+        (new,) = [c for c in state['clients'] if c['name'].startswith('billing-exporter')]
+        assert new['name'] == 'billing-exporter' and new['clientId'] not in seen
+        seen.append(new['clientId'])
+        assert new['description'] == 'Exports invoices'
+        for policy in (p for p in state['policies'] if p['name'] in ('billing-read', 'billing-audit')):
+            assert policy['identities'] == [new['identity']]
+        conf = _read(os.path.join(workdir, 'billing-exporter.ovh.conf'))
+        assert 'client_id=%s\n' % new['clientId'] in conf and 'client_secret=%s\n' % new['clientSecret'] in conf
+        assert not os.path.exists(os.path.join(workdir, 'billing-exporter.next.ovh.conf'))
+    fake.clear_requests()
+    again = run_playbook(ROTATION_SETUP, workdir, env=owner_env)
+    assert again.rc == 0 and again.changed_tasks() == [], again
+    assert 'delete the client' not in again.output and 'WARNING' not in again.output
+    assert fake.writes() == []
 
 
 def test_openstack_policy_example_grants_openstack_roles_on_the_project(fake, workdir, owner_env):

@@ -131,3 +131,38 @@ def test_invalid_input_is_refused_before_any_request(fake, workdir, owner_env):
     assert len(failed['problems']) == 5, failed
     assert "'vps'" in failed['msg'] and 'INVALID_RESOURCE_URN' in failed['msg'] and 'tag_filters[1]' in failed['msg']
     assert fake.requests() == []
+
+
+def test_actions_are_filtered_by_text_and_category(fake, workdir, owner_env):
+    result = run_playbook(play('''
+        - name: all
+          ovhcloud.iam.ovh_iam_resource_info:
+            actions_for: [account]
+        - name: oauth2 reads
+          ovhcloud.iam.ovh_iam_resource_info:
+            actions_for: [account]
+            action_search: [OAuth2]
+            action_categories: [READ]
+        - name: two texts
+          ovhcloud.iam.ovh_iam_resource_info:
+            actions_for: [account]
+            action_search: [oauth2/client/create, iam/policy/delete]
+    '''), workdir, env=owner_env)
+    assert result.rc == 0, result
+    every = result.task('all')['actions']
+    reads = result.task('oauth2 reads')['actions']
+    assert OAUTH2_GET in [item['action'] for item in reads]
+    assert 0 < len(reads) < len(every)
+    assert all('READ' in item['categories'] for item in reads)
+    assert all('oauth2' in (item['action'] + item['description']).lower() for item in reads)
+    assert sorted(item['action'] for item in result.task('two texts')['actions']) == [
+        'account:apiovh:iam/policy/delete', 'account:apiovh:me/api/oauth2/client/create']
+
+
+def test_action_filters_without_actions_for_are_refused(fake, workdir, owner_env):
+    fake.clear_requests()
+    result = run_adhoc(MODULE, {'action_search': ['oauth2'], 'action_categories': ['READ']}, workdir, env=owner_env)
+    assert result.rc != 0
+    failed = result.records[-1]['result']
+    assert len(failed['problems']) == 2 and 'set actions_for too' in failed['msg'], failed
+    assert fake.requests() == []

@@ -130,6 +130,7 @@ def test_create_in_check_mode_predicts_the_client(fake, workdir, owner_env):
     name: web
     flow: AUTHORIZATION_CODE
     callback_urls: [https://web.example.com/cb]
+    return_secret: false
 '''), workdir, env=owner_env, check=True, diff=True)
     assert result.rc == 0, result
     task = result.task('create')
@@ -203,11 +204,12 @@ def test_duplicates_refused_flow_change_refused_then_recreate_replaces(fake, wor
 @pytest.mark.parametrize('status', [503, 0], ids=['5xx-after-apply', 'dropped-connection'])
 def test_lost_create_answer_ends_with_one_client_and_its_secret(fake, workdir, owner_env, assert_no_leak, status):
     fake.fault(method='POST', path=CLIENTS, status=status, apply=True)
-    # No no_log here: the documented client_secret return must be the only place the secret shows up.
+    # No no_log here: the documented client_secret return (asked for) must be the only place the secret shows up.
     result = run_playbook(play('''
 - name: create
   ovhcloud.iam.ovh_oauth2_client:
     name: flaky
+    return_secret: true
 '''), workdir, env=owner_env, verbosity=4)
     assert result.rc == 0, result
     [stored] = clients_named(fake, 'flaky')
@@ -227,6 +229,7 @@ def test_lost_create_answers_every_time_leave_nothing_behind(fake, workdir, owne
 - name: create
   ovhcloud.iam.ovh_oauth2_client:
     name: doomed
+    return_secret: true
 '''), workdir, env=owner_env)
     assert result.rc != 0
     assert 'nothing was left behind' in result.task('create')['msg']

@@ -213,3 +213,93 @@ def test_replace_identity_points_the_policy_at_the_new_urn(fake, api):
     policy = add_policy(api, 'moving', [old_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic])
     assert oauth2.replace_identity(api, policy, old_urn, new_urn) == {'id': policy['id'], 'name': 'moving'}
     assert api.get('/v2/iam/policy/%s' % policy['id'])['identities'] == [new_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic]
+
+
+# ---------------------------------------------------------------- rotation
+
+GROUP = 'urn:v1:eu:identity:group:%s/devs'
+
+
+def rotation_setup(fake, api, name='rotated'):
+    """One client in two policies (one shared with a group); returns (current, policies as the API has them)."""
+    oauth2.create_client(api, name, 'keeps its description', 'CLIENT_CREDENTIALS')
+    current = oauth2.find_one_client(api, name=name)
+    add_policy(api, 'own', [current['identity']])
+    add_policy(api, 'shared', [GROUP % fake.nic, current['identity']])
+    return current, oauth2.policies_with_identity(api, current['identity'])
+
+
+def rotate(api, current, policies, kept=None, keep=True, warnings=None):
+    kept = [] if kept is None else kept
+    warnings = [] if warnings is None else warnings
+
+    def keep_secret(created, secret):
+        kept.append((created['client_id'], secret))
+        return keep
+    wanted = (current['name'], current['description'], current['flow'], [])
+    return oauth2.rotate_client(api, current, wanted, policies, keep_secret, warnings.append, sleep=no_sleep)
+
+
+def test_rotate_client_moves_every_policy_then_deletes_the_old_client(fake, api):
+    current, policies = rotation_setup(fake, api)
+    kept, warnings = [], []
+    fake.clear_requests()
+    created, moved = rotate(api, current, policies, kept, warnings=warnings)
+    [stored] = clients_in_state(fake)
+    assert stored['clientId'] == created['client_id'] != current['client_id']
+    assert (stored['name'], stored['description']) == ('rotated', 'keeps its description')
+    assert kept == [(stored['clientId'], stored['clientSecret'])]
+    assert sorted(p['name'] for p in moved) == ['own', 'shared']
+    by_name = {p['name']: p for p in fake.state()['policies']}
+    assert by_name['own']['identities'] == [created['identity']]
+    assert by_name['shared']['identities'] == [GROUP % fake.nic, created['identity']]
+    # New client, then both identities in each policy, then the old identity out, then the old client gone.
+    assert [r['method'] for r in fake.writes()] == ['POST', 'PUT', 'PUT', 'PUT', 'PUT', 'DELETE']
+    assert warnings == []
+
+
+def test_rotate_client_undoes_everything_when_the_secret_cannot_be_kept(fake, api):
+    current, policies = rotation_setup(fake, api)
+    before = {p['name']: p['identities'] for p in fake.state()['policies']}
+    with pytest.raises(oauth2.RotationError) as caught:
+        rotate(api, current, policies, keep=False)
+    assert 'nothing changed' in str(caught.value)
+    assert [c['clientId'] for c in clients_in_state(fake)] == [current['client_id']]
+    assert {p['name']: p['identities'] for p in fake.state()['policies']} == before
+
+
+def test_rotate_client_undoes_everything_when_a_policy_cannot_take_the_new_identity(fake, api):
+    current, policies = rotation_setup(fake, api)
+    before = {p['name']: p['identities'] for p in fake.state()['policies']}
+    second = policies[1]
+    fake.fault(method='PUT', path='/v2/iam/policy/%s' % second['id'], status=400)
+    kept = []
+    with pytest.raises(oauth2.RotationError) as caught:
+        rotate(api, current, policies, kept)
+    assert second['name'] in str(caught.value)
+    assert kept == []
+    assert [c['clientId'] for c in clients_in_state(fake)] == [current['client_id']]
+    assert {p['name']: p['identities'] for p in fake.state()['policies']} == before
+
+
+@pytest.mark.parametrize('status', [503, 0])
+def test_rotate_client_survives_lost_answers_with_one_client_left(fake, api, status):
+    current, policies = rotation_setup(fake, api)
+    fake.fault(method='POST', path=CLIENTS, status=status, apply=True)
+    fake.fault(method='PUT', path='/v2/iam/policy/*', status=status, apply=True)
+    fake.fault(method='DELETE', path=CLIENTS + '/*', status=status, apply=True)
+    kept = []
+    created = rotate(api, current, policies, kept)[0]
+    [stored] = clients_in_state(fake)
+    assert stored['clientId'] == created['client_id'] and kept == [(stored['clientId'], stored['clientSecret'])]
+    for policy in (p for p in fake.state()['policies'] if p['name'] in ('own', 'shared')):
+        assert current['identity'] not in policy['identities'] and created['identity'] in policy['identities']
+
+
+def test_rotate_client_warns_when_the_old_client_cannot_be_deleted(fake, api):
+    current, policies = rotation_setup(fake, api)
+    fake.fault(method='DELETE', path=CLIENTS + '/*', status=403, times=1)
+    warnings = []
+    created = rotate(api, current, policies, warnings=warnings)[0]
+    assert sorted(c['clientId'] for c in clients_in_state(fake)) == sorted([current['client_id'], created['client_id']])
+    assert len(warnings) == 1 and 'client_id: %s, state: absent' % current['client_id'] in warnings[0]
