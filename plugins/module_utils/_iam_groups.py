@@ -209,7 +209,7 @@ def create_permissions_group(client, body):
     try:
         return client.post(PERMISSIONS_GROUP_PATH, body)
     except OvhApiError as exc:
-        if not (exc.may_have_applied or is_already_exists(exc)):
+        if not exc.may_have_applied:
             raise
         created = single_by_name(list_permissions_groups(client), body['name'], 'permissions group', 'urn', 'urn')
         if created is None:
@@ -274,7 +274,7 @@ def create_resource_group(client, body):
     try:
         return client.post(RESOURCE_GROUP_PATH, body)
     except OvhApiError as exc:
-        if not (exc.may_have_applied or is_already_exists(exc)):
+        if not exc.may_have_applied:
             raise
         created = single_by_name(list_resource_groups(client), body['name'], 'resource group', 'id', 'group_id')
         if created is None:
