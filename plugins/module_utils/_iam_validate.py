@@ -327,7 +327,8 @@ def _zone_is_known(zone):
 
 def _condition_value_format_problems(subject, operator, value):
     """Per operator, the value shape that can only be a mistake when it is not met."""
-    items = [item.strip() for item in value.split(',')] if operator == 'IN' or subject in ('request.IP',) and operator == 'IN_RANGE' else [value.strip()]
+    listed = operator in ('IN', 'IN_RANGE')  # the Control Panel joins several values with commas
+    items = [item.strip() for item in value.split(',')] if listed else [value.strip()]
     if not value.strip() or any(not item for item in items):
         return ['an empty value matches nothing']
     if subject == 'request.IP':
