@@ -179,7 +179,7 @@ def api_body(flat):
 
 def untaken_fields(desired, answered):
     """Managed fields the API answered otherwise than they were sent (both flat): a write that did not take."""
-    return [field for field in changed_fields(answered, desired)]
+    return changed_fields(answered, desired)
 
 
 def untaken_message(desired, answered, fields, verb):
