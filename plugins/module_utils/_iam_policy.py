@@ -190,8 +190,8 @@ def untaken_message(desired, answered, fields, verb):
         if field == 'expired_at' and desired.get(field) is None:
             hint = (' (OVHcloud kept the expiry when sent null: set a later date instead, or delete the policy and '
                     'create it again without expired_at)')
-        details.append('%s: sent %s, OVHcloud kept %s%s' % (field, json.dumps(desired.get(field), sort_keys=True),
-                                                             json.dumps(answered.get(field), sort_keys=True), hint))
+        sent, kept = (json.dumps(flat.get(field), sort_keys=True) for flat in (desired, answered))
+        details.append('%s: sent %s, OVHcloud kept %s%s' % (field, sent, kept, hint))
     return ('OVHcloud accepted the %s of policy %r but did not apply every field, so running again would not help: %s'
             % (verb, desired.get('name'), '; '.join(details)))
 

@@ -164,7 +164,10 @@ def test_start_up_flags_set_the_knobs(start_fake):
 def test_condition_evaluation_units():
     context = {'now': datetime.datetime(2030, 1, 7, 12, tzinfo=datetime.timezone.utc).timestamp(), 'ip': '10.1.2.3',
                'resource': {'name': 'vps-1.vps.ovh.net', 'type': 'vps', 'tags': {'env': 'prod-eu'}}}
-    holds = lambda values: conditions.holds({'operator': 'MATCH', 'values': values}, context)  # noqa: E731
+
+    def holds(values):
+        return conditions.holds({'operator': 'MATCH', 'values': values}, context)
+
     assert holds({'request.IP.IN_RANGE': '10.0.0.0/8'}) and not holds({'request.IP.EQ': '10.1.2.4'})
     assert holds({'resource.Name.ENDS_WITH': '.ovh.net'}) and holds({'resource.Name.IN': 'a,vps-1.vps.ovh.net'})
     assert holds({'resource.Tag(env).STARTS_WITH': 'prod'}) and not holds({'resource.Tag(env).EQ': 'prod'})
