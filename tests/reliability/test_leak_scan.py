@@ -31,7 +31,7 @@ def module_playbook(fake, workdir):
              {'name': 'rel-leak-file', 'return_secret': False, 'credentials_file': os.path.join(workdir, 'file-sa.conf')},
              register='filed'),
         task('give it rights', 'ovh_iam_policy', policy, register='policy'),
-        task('change the policy', 'ovh_iam_policy', dict(policy, description='changed', deny=['account:apiovh:me/delete'])),
+        task('change the policy', 'ovh_iam_policy', dict(policy, description='changed', deny=['account:apiovh:me/sshKey/delete'])),
         task('read clients as the service account', 'ovh_oauth2_client_info',
              {'auth_client_id': '{{ created.client.client_id }}', 'auth_client_secret': '{{ created.client_secret }}',
               'application_key': '', 'application_secret': '', 'consumer_key': ''}),
