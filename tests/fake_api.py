@@ -108,6 +108,14 @@ class FakeApi:
     def set_token_ttl(self, seconds):
         self._control('POST', 'token-ttl', {'seconds': seconds})
 
+    def set_source_ip(self, ip):
+        """The source address IAM conditions see (None: the real peer address, 127.0.0.1)."""
+        self._control('POST', 'source-ip', {'ip': ip})
+
+    def set_knobs(self, **knobs):
+        """Take one side of an unknown of the real API (put_absent, v2_default_page_size, expiry_echo) until reset."""
+        return self._control('POST', 'knobs', knobs)
+
 
 def wait_until(predicate, timeout=10.0, interval=0.05):
     deadline = time.time() + timeout

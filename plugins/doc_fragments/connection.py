@@ -53,7 +53,8 @@ options:
   token_url:
     description:
       - The OAuth2 token URL used with O(auth_client_id).
-      - By default the one of the O(endpoint) name, or C(<scheme>://<host>[:port]/auth/oauth2/token) for a base URL.
+      - By default the one of the O(endpoint) name; for a base URL, C(https://auth.<eu|ca>.ovhcloud.com/oauth2/token) when the
+        host is C(api.<eu|ca>.ovhcloud.com), else C(<scheme>://<host>[:port]/auth/oauth2/token).
       - Like O(endpoint), a plain C(http://) URL to another host than this machine needs O(allow_unencrypted_http=true).
       - If not set, E(OVH_TOKEN_URL) is used.
     type: str

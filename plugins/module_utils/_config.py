@@ -15,6 +15,7 @@ from __future__ import annotations
 import configparser
 import ipaddress
 import os
+import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhConfigError
 
@@ -205,6 +206,9 @@ def _resolve_endpoint(lookup, conf):
     return endpoint.strip()
 
 
+_OVHCLOUD_API_HOST = re.compile(r'^api\.(eu|ca)\.ovhcloud\.com$', re.IGNORECASE)
+
+
 def _urls_for(endpoint, token_url_override):
     """Return (api_url, token_url, region) for an endpoint name or base URL."""
     if endpoint in ENDPOINTS:
@@ -224,6 +228,10 @@ def _urls_for(endpoint, token_url_override):
         if known_api == api_url:
             return api_url, token_url_override or known_token, known_region
     host = rest.split('/', 1)[0]
+    match = _OVHCLOUD_API_HOST.match(host)
+    if match:
+        # OVHcloud's new domains pair api.<eu|ca>.ovhcloud.com with auth.<eu|ca>.ovhcloud.com (python-ovh #148, go-ovh #96).
+        return api_url, token_url_override or 'https://auth.%s.ovhcloud.com/oauth2/token' % match.group(1).lower(), match.group(1).lower()
     return api_url, token_url_override or '%s://%s/auth/oauth2/token' % (scheme, host), None
 
 

@@ -16,7 +16,12 @@ import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import resource_problems
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
+    ENTITY_NAME_RE,
+    name_problems as _name_problems,
+    resource_problems,
+    unknown_action_problems,
+)
 
 RESOURCE_PATH = '/v2/iam/resource'
 ACTION_REFERENCE_PATH = '/v2/iam/reference/action'
@@ -152,6 +157,32 @@ def list_actions(client, resource_types):
     return client.list_v2(ACTION_REFERENCE_PATH, params={'resourceType': list(resource_types)})
 
 
+def actions_to_check(named, held=None):
+    """(option, [actions]) pairs reduced to what the action catalogue must confirm: actions the remote
+    object does not hold yet (those it holds were written before), and not those whose resource type has
+    a * (``*``, ``*get``), which the catalogue cannot be filtered on."""
+    held = set(held or ())
+    checked = []
+    for option, actions in named:
+        kept = [action for action in actions or () if action not in held and '*' not in action.split(':')[0]]
+        if kept:
+            checked.append((option, kept))
+    return checked
+
+
+def catalogue_problems(client, named):
+    """Actions OVHcloud's catalogue does not know, with suggestions; one GET of /v2/iam/reference/action
+    (filtered on the resource types named) when there is anything to check, none otherwise."""
+    if not named:
+        return []
+    types = sorted(set(action.split(':')[0] for _option, actions in named for action in actions))
+    catalogue = set(item.get('action') for item in list_actions(client, types) if isinstance(item, dict))
+    problems = []
+    for option, actions in named:
+        problems.extend(unknown_action_problems(option, actions, catalogue))
+    return problems
+
+
 def list_resource_types(client):
     return client.list_v2(RESOURCE_TYPE_REFERENCE_PATH)
 
@@ -165,6 +196,12 @@ def permissions_group_path(urn):
 
 def list_permissions_groups(client):
     return client.list_v2(PERMISSIONS_GROUP_PATH)
+
+
+def is_already_exists(exc):
+    """The API's answer for a name already taken (``Client::Conflict::POLICY_ALREADY_EXISTS`` and the like):
+    after a create whose first answer was lost, it means that create landed."""
+    return exc.status == 409 or str(exc.error_class or '').endswith('ALREADY_EXISTS')
 
 
 def create_permissions_group(client, body):
@@ -328,9 +365,13 @@ def resolve_resource_references(client, references, known):
 
 
 def name_problems(option, value):
-    if value is not None and not value.strip():
-        return ['%s: must not be empty' % option]
-    return []
+    """Empty names and names with NUL or control characters: surely mistakes."""
+    return _name_problems(option, value)
+
+
+def new_name_problems(option, value):
+    """A name about to be written must also have the Control Panel's format (letters, digits, - _ / +)."""
+    return _name_problems(option, value, ENTITY_NAME_RE)
 
 
 def single_by_name(items, name, kind, key, option):

@@ -18,14 +18,19 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
+    ENTITY_NAME_RE,
     action_problems,
     condition_problems,
     datetime_problems,
     identity_problems,
+    name_problems,
     normalize_datetime,
+    past_expiry_problems,
     permissions_group_problems,
+    region_mismatch_problems,
     resource_problems,
 )
 
@@ -57,13 +62,22 @@ def _actions(entries):
     return unique_sorted(entry.get('action') if isinstance(entry, dict) else entry for entry in entries or ())
 
 
+# What the Control Panel sends for "no condition" (ovh/manager createPolicy.controller.js toAPI()). Sent
+# instead of null, it clears the conditions whether the API takes an omitted or null field as "clear" or "keep".
+NO_CONDITIONS = {'operator': 'AND', 'conditions': []}
+
+
 def normalize_conditions(condition):
     """A condition tree in canonical form, or None for no condition.
 
     Empty ``values`` and ``conditions`` are dropped (the API answers null or omits them), and nested
     conditions are sorted: AND / OR do not depend on their order, NOT and MATCH hold at most one.
+    An AND or OR with nothing in it (the Control Panel's empty group) is no condition at all.
     """
     if not condition:
+        return None
+    if condition.get('operator') in ('AND', 'OR') and not condition.get('values') and not any(
+            normalize_conditions(child) for child in condition.get('conditions') or ()):
         return None
     canonical = {'operator': condition.get('operator')}
     values = condition.get('values')
@@ -158,14 +172,42 @@ def api_body(flat):
         'resources': [{'urn': urn} for urn in flat['resources']],
         'permissions': dict((field, [{'action': action} for action in flat[field]]) for field in ACTION_FIELDS),
         'permissionsGroups': [{'urn': urn} for urn in flat['permissions_groups']],
-        'conditions': flat.get('conditions'),
+        'conditions': flat.get('conditions') or dict(NO_CONDITIONS),
         'expiredAt': flat.get('expired_at'),
     }
 
 
+def untaken_fields(desired, answered):
+    """Managed fields the API answered otherwise than they were sent (both flat): a write that did not take."""
+    return changed_fields(answered, desired)
+
+
+def untaken_message(desired, answered, fields, verb):
+    """Why a write that OVHcloud accepted is reported as failed: each field that did not take, named."""
+    details = []
+    for field in fields:
+        hint = ''
+        if field == 'expired_at' and desired.get(field) is None:
+            hint = (' (OVHcloud kept the expiry when sent null: set a later date instead, or delete the policy and '
+                    'create it again without expired_at)')
+        sent, kept = (json.dumps(flat.get(field), sort_keys=True) for flat in (desired, answered))
+        details.append('%s: sent %s, OVHcloud kept %s%s' % (field, sent, kept, hint))
+    return ('OVHcloud accepted the %s of policy %r but did not apply every field, so running again would not help: %s'
+            % (verb, desired.get('name'), '; '.join(details)))
+
+
 # ---------------------------------------------------------------------------- checks
 
-def option_problems(params):
+def endpoint_region(params):
+    """The URN region of the endpoint the task talks to, or None (a custom URL, or a configuration error
+    that the client will report itself)."""
+    try:
+        return resolve_connection(params).region
+    except OvhError:
+        return None
+
+
+def option_problems(params, region=None):
     """Every bad item in the options of ovh_iam_policy / ovh_iam_policy_info, as sentences."""
     problems = []
     problems.extend(identity_problems('identities', params.get('identities')))
@@ -177,17 +219,24 @@ def option_problems(params):
     if params.get('conditions'):
         problems.extend(condition_problems('conditions', params['conditions']))
     problems.extend(datetime_problems('expired_at', params.get('expired_at')))
+    if not datetime_problems('expired_at', params.get('expired_at')):
+        problems.extend(past_expiry_problems('expired_at', params.get('expired_at')))
     problems.extend(reserved_name_problems('name', params.get('name')))
+    problems.extend(region_mismatch_problems(region, [
+        (option, params.get(option)) for option in ('identities', 'remove_identities', 'resources', 'permissions_groups')]))
     return problems
+
+
+def new_name_problems(option, name):
+    """The format OVHcloud refuses (INVALID_FORMAT) for a name about to be written (create or rename)."""
+    return name_problems(option, name, ENTITY_NAME_RE)
 
 
 def reserved_name_problems(option, name):
     if name is not None and name.lower().startswith(RESERVED_NAME_PREFIX):
         return ['%s: %r starts with %r, a prefix OVHcloud reserves for the policies it manages; '
                 'choose another name' % (option, name, RESERVED_NAME_PREFIX)]
-    if name is not None and not name.strip():
-        return ['%s: must not be empty' % option]
-    return []
+    return name_problems(option, name)
 
 
 def protection_problem(flat):

@@ -30,6 +30,7 @@ options:
       - OVHcloud builds the URN of a new group from the account and this name, for example
         C(urn:v1:eu:permissionsGroup:xx1111-ovh:dnsOperators).
       - With O(urn), renames the group the URN designates. Use the returned RV(permissions_group.urn) afterwards.
+      - An empty name, or one holding NUL or other control characters, is refused before any call.
     type: str
   urn:
     description:
@@ -43,7 +44,9 @@ options:
     type: str
   allow:
     description:
-      - Actions the group allows, for example V(account:apiovh:me/api/oauth2/client/get) or a wildcard such as V(dnsZone:apiovh:record/*).
+      - Actions the group allows, for example V(account:apiovh:me/api/oauth2/client/get) or a wildcard such as
+        V(dnsZone:apiovh:record/*) or V(*get) (a C(*) at the start or the end is a wildcard).
+      - Actions the group does not hold yet are checked against OVHcloud's action catalogue; see O(validate_actions).
       - M(ovhcloud.iam.ovh_iam_resource_info) with O(ovhcloud.iam.ovh_iam_resource_info#module:actions_for) lists the valid actions
         of a resource type.
       - If not set, the allowed actions of an existing group are left as they are.
@@ -51,7 +54,9 @@ options:
     elements: str
   except:
     description:
-      - Actions removed from those O(allow) grants, for example V(dnsZone:apiovh:record/delete) after V(dnsZone:apiovh:record/*).
+      - Actions removed from those this group's O(allow) grants, for example V(dnsZone:apiovh:record/delete) after
+        V(dnsZone:apiovh:record/*). OVHcloud evaluates each permissions group on its own, so this is the place to trim
+        a group; the O(ovhcloud.iam.ovh_iam_policy#module:except) of a policy does not reach into the groups it references.
       - If not set, the excepted actions of an existing group are left as they are.
     type: list
     elements: str
@@ -75,6 +80,14 @@ options:
   purge_deny:
     description:
       - When V(true), O(deny) is the exact list; when V(false), its actions are added to those already denied.
+    type: bool
+    default: true
+  validate_actions:
+    description:
+      - Before any write, check the actions the group does not hold yet against OVHcloud's action catalogue
+        (one C(GET /v2/iam/reference/action) per task, filtered on the resource types named) and refuse unknown ones
+        with the closest known ones. A wildcard must match at least one known action.
+      - Set V(false) for an action newer than the catalogue.
     type: bool
     default: true
   state:
@@ -199,6 +212,8 @@ api_requests:
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
+    actions_to_check,
+    catalogue_problems,
     create_permissions_group,
     get_permissions_group,
     list_permissions_groups,
@@ -277,6 +292,11 @@ def converge(module, before):
         return outcome(module, False, before, before)
     if before is not None and before['read_only']:
         refuse_read_only(module, before, 'changed')
+    if params['validate_actions']:
+        held = set(action for kind in PERMISSION_KINDS for action in (before or {}).get(kind) or ())
+        problems = catalogue_problems(module.client, actions_to_check([(kind, params[kind]) for kind in PERMISSION_KINDS], held))
+        if problems:
+            module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
     if not module.check_mode:
         body = permissions_group_body(after)
         if before is None:
@@ -310,6 +330,7 @@ def main():
         purge_allow=dict(type='bool', default=True),
         purge_except=dict(type='bool', default=True),
         purge_deny=dict(type='bool', default=True),
+        validate_actions=dict(type='bool', default=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
     )
     argument_spec['except'] = dict(type='list', elements='str')

@@ -29,9 +29,11 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Name of the policy. Names are not unique for the API; when several editable policies share the name,
-        the module fails and lists their IDs (use O(policy_id) then).
+      - Name of the policy. OVHcloud refuses a second policy with the same name (C(POLICY_ALREADY_EXISTS)).
+        Should several editable policies still share the name, the module fails and lists their IDs (use O(policy_id) then).
       - Required to create a policy. With O(policy_id), a different O(name) renames the policy.
+      - A name to create or rename to must use letters, digits, C(-), C(_), C(/) and C(+) only (the format of
+        OVHcloud's Control Panel; the API answers C(INVALID_FORMAT) otherwise). Control characters are always refused.
       - Names starting with C(ovh-) are reserved by OVHcloud and refused.
     type: str
   policy_id:
@@ -72,14 +74,21 @@ options:
   allow:
     description:
       - Actions granted on the resources, such as C(account:apiovh:me/api/oauth2/client/get), C(vps:apiovh:reboot),
-        C(account:apiovh:*) or C(*).
+        C(account:apiovh:*), C(*get) (every action ending in C(get), as OVHcloud's C(globalReadOnly) group grants) or C(*).
+      - A C(*) at the start or the end of an action is a wildcard. A C(*) elsewhere is sent as written; whether
+        OVHcloud expands it there is not documented (see C(docs/api-fidelity.md)).
+      - Actions the policy does not hold yet are checked against OVHcloud's action catalogue before any write;
+        see O(validate_actions).
       - To create a policy, at least one of O(allow), O(deny) or O(permissions_groups) is needed.
     type: list
     elements: str
   except:
     description:
-      - Actions taken out of O(allow) (and of the permissions groups), for example C(dnsZone:apiovh:record/delete)
-        next to C(dnsZone:apiovh:record/*).
+      - Actions taken out of this policy's own O(allow), for example C(dnsZone:apiovh:record/delete) next to
+        C(dnsZone:apiovh:record/*).
+      - It does B(not) take actions out of the O(permissions_groups) the policy references, because OVHcloud evaluates
+        each permissions group on its own. To trim a group, add the action to O(deny) (which wins over every grant),
+        or make your own group with M(ovhcloud.iam.ovh_iam_permissions_group) holding only what you want.
     type: list
     elements: str
   deny:
@@ -99,18 +108,38 @@ options:
         (a list of conditions of the same shape), as deep as needed.
       - C(operator) is V(AND) or V(OR) (combine values and nested conditions), V(NOT) (negates one) or V(MATCH)
         (tests its values).
-      - C(values) maps condition keys to strings. Keys are V(date(<timezone>\).Date), V(date(<timezone>\).Hour),
-        V(date(<timezone>\).WeekDay), V(resource.Tag(<key>\)) or C(request.IP), optionally followed by an operator suffix
-        C(.EQ) (the default), C(.BEFORE), C(.AFTER), C(.GE), C(.LE), C(.GT), C(.LT) or C(.IN),
-        for example C(request.IP.IN) with value C(192.0.2.0/24).
-      - V({}) removes the conditions. Nested conditions are compared without regard to their order.
+      - C(values) maps a key C(<subject>.<OPERATOR>) to a string. The subjects and their operators are those of
+        OVHcloud's Control Panel, listed below.
+      - C(request.IP) with C(EQ) (one address, C(192.0.2.10)) or C(IN_RANGE) (CIDRs, C(192.0.2.0/24), comma-separated).
+        There is no C(request.IP.IN).
+      - C(resource.Name) and C(resource.Type) with C(EQ), C(STARTS_WITH), C(ENDS_WITH) or C(IN) (comma-separated).
+      - C(resource.Tag(<tag key>\)) with C(EQ), C(STARTS_WITH) or C(ENDS_WITH).
+      - C(date(<IANA zone>\).Date) (C(2026-12-31)) with C(EQ), C(IN), C(BEFORE) or C(AFTER).
+      - C(date(<IANA zone>\).WeekDay) (C(Monday) ... C(Sunday)) and C(date(<IANA zone>\).Hour) (C(0) to C(23)) with
+        C(EQ), C(BEFORE), C(AFTER), C(GE), C(GT), C(LE), C(LT) or C(IN) (comma-separated).
+      - Values are checked per operator (an address, a CIDR, a zone, a week day, an hour, a date) before any call.
+      - V({}), or an V(AND) with no values and no nested conditions (what the Control Panel stores for a policy
+        without conditions), means no conditions; such a policy made in the Control Panel is adopted without a diff.
+        The module clears conditions by sending that empty V(AND), like the Control Panel.
+      - Nested conditions are compared without regard to their order.
     type: dict
   expired_at:
     description:
       - When the policy stops applying, as an RFC 3339 date-time (C(2026-12-31T23:59:59+01:00)) or a date (C(2026-12-31),
-        meaning midnight UTC). It is compared and sent in UTC.
-      - V('') removes the expiry.
+        meaning midnight UTC). It is compared as an instant (offsets and fractions of a second give no diff) and sent in UTC.
+      - A date already past (by the controller's clock) is refused, since the policy would grant nothing.
+      - V('') removes the expiry. Should OVHcloud keep it after the update, the task fails and says so rather than
+        reporting a change on every run.
     type: str
+  validate_actions:
+    description:
+      - Before any write, check the actions the policy does not hold yet against OVHcloud's action catalogue
+        (C(GET /v2/iam/reference/action), one request per task, filtered on the resource types named). An unknown
+        action (such as C(account:apivoh:me/bill/get)) is refused with the closest known ones, and a wildcard must
+        match at least one known action. Actions whose resource type has a C(*) (C(*), C(*get)) are not checked.
+      - Set V(false) for an action newer than the catalogue.
+    type: bool
+    default: true
   state:
     description:
       - V(present) creates or updates the policy, V(absent) deletes it.
@@ -153,6 +182,7 @@ notes:
     C(account:apiovh:iam/policy/edit) or C(account:apiovh:iam/policy/delete) for the changes it makes.
   - Looking a policy up by name reads every editable policy of the account (the API has no name filter);
     O(policy_id) needs a single request.
+  - A write that adds actions first reads OVHcloud's action catalogue once (see O(validate_actions)).
 seealso:
   - module: ovhcloud.iam.ovh_iam_policy_info
   - module: ovhcloud.iam.ovh_oauth2_client
@@ -218,10 +248,10 @@ EXAMPLES = r'''
       conditions:
         - operator: MATCH
           values:
-            date(Europe/Paris).WeekDay.IN: monday,tuesday,wednesday,thursday,friday
+            date(Europe/Paris).WeekDay.IN: Monday,Tuesday,Wednesday,Thursday,Friday
         - operator: MATCH
           values:
-            request.IP.IN: 192.0.2.0/24
+            request.IP.IN_RANGE: 192.0.2.0/24
     expired_at: "2030-12-31"
 
 - name: Rename the policy, addressing it by its ID
@@ -328,6 +358,12 @@ api_requests:
   returned: when the API was called
   type: int
   sample: 3
+untaken_fields:
+  description: The fields OVHcloud did not apply although it accepted the write (the task failed).
+  returned: when a write did not take
+  type: list
+  elements: str
+  sample: [expired_at]
 problems:
   description: Every problem found in the options, when the task failed before sending anything.
   returned: when the options are invalid
@@ -337,19 +373,25 @@ problems:
 '''
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import actions_to_check, catalogue_problems, is_already_exists
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
+    ACTION_FIELDS,
     POLICY_PATH,
     api_body,
     asks_only_removal,
     changed_fields,
     creation_problems,
     desired_policy,
+    endpoint_region,
     find_by_name,
     flatten_policy,
     get_policy,
+    new_name_problems,
     option_problems,
     policy_path,
     protection_problem,
+    untaken_fields,
+    untaken_message,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import problems_message
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -370,6 +412,7 @@ def argument_spec():
         permissions_groups=LIST_OPTION,
         conditions=dict(type='dict'),
         expired_at=dict(type='str'),
+        validate_actions=dict(type='bool', default=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
     )
     spec['except'] = LIST_OPTION
@@ -405,10 +448,33 @@ def ensure_absent(module, current):
     return report(module, True, current, {})
 
 
+def write_problems(module, current, desired):
+    """What only shows once the write is known: a new name's format, actions OVHcloud's catalogue lacks."""
+    problems = []
+    if desired.get('name') != current.get('name'):
+        problems.extend(new_name_problems('name', desired.get('name')))
+    if module.params['validate_actions']:
+        held = set(action for field in ACTION_FIELDS for action in current.get(field) or ())
+        named = actions_to_check([(field, module.params.get(field)) for field in ACTION_FIELDS], held)
+        problems.extend(catalogue_problems(module.client, named))
+    if problems:
+        module.fail(None, msg=problems_message(problems), problems=problems)
+
+
+def checked_answer(module, desired, answered, verb):
+    """The flat policy the API answered; a field it did not apply fails the task, naming the field."""
+    flat = flatten_policy(answered)
+    untaken = untaken_fields(desired, flat)
+    if untaken:
+        module.fail(None, msg=untaken_message(desired, flat, untaken, verb), policy=flat, untaken_fields=untaken)
+    return flat
+
+
 def create(module, desired):
     missing = creation_problems(module.params, desired)
     if missing:
         module.fail(None, msg='cannot create policy %r: %s' % (desired.get('name'), '; '.join(missing)))
+    write_problems(module, {}, desired)
     if module.check_mode:
         return report(module, True, {}, desired)
     try:
@@ -418,17 +484,24 @@ def create(module, desired):
         if created is None:
             # The lookup shows the failed POST created nothing, so sending it once more cannot duplicate it.
             module.warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], exc))
-            created = module.client.post(POLICY_PATH, api_body(desired))
-    return report(module, True, {}, flatten_policy(created))
+            try:
+                created = module.client.post(POLICY_PATH, api_body(desired))
+            except OvhApiError as again:
+                created = created_anyway(module, desired, again)
+                if created is None:
+                    raise
+    return report(module, True, {}, checked_answer(module, desired, created, 'creation'))
 
 
 def created_anyway(module, desired, error):
-    """After a POST that may have been applied (5xx, lost answer): the policy it created, or None when a 5xx
-    answer came and the lookup shows nothing was created.
+    """After a POST that may have been applied (5xx, lost answer) or that the API refused as already existing:
+    the policy it created, or None when a 5xx answer came and the lookup shows nothing was created.
 
-    Errors that surely changed nothing (4xx), and lost answers whose request may still land, are raised again.
+    A name already taken (POLICY_ALREADY_EXISTS) by a policy identical to the one asked for is that create,
+    landed although its answer was lost: it is adopted. Errors that surely changed nothing (other 4xx), and
+    lost answers whose request may still land, are raised again.
     """
-    if not error.may_have_applied:
+    if not (error.may_have_applied or is_already_exists(error)):
         raise error
     namesakes = find_by_name(module.client, desired['name'])
     for policy in namesakes:
@@ -436,7 +509,7 @@ def created_anyway(module, desired, error):
             return policy
     if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
         raise error
-    if error.status is None:
+    if error.status is None or is_already_exists(error):
         # No answer at all (timeout, dropped connection): the request may still be carried out later, so
         # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
         raise error
@@ -456,17 +529,18 @@ def check_rename(module, current, desired):
 def update(module, current, desired):
     if not changed_fields(current, desired):
         return report(module, False, current, current)
+    write_problems(module, current, desired)
     check_rename(module, current, desired)
     if module.check_mode:
         return report(module, True, current, desired)
     updated = module.client.put(policy_path(current['id']), api_body(desired))
     if not (isinstance(updated, dict) and updated.get('id')):
         updated = get_policy(module.client, current['id'])
-    return report(module, True, current, flatten_policy(updated))
+    return report(module, True, current, checked_answer(module, desired, updated, 'update'))
 
 
 def ensure_policy(module):
-    problems = option_problems(module.params)
+    problems = option_problems(module.params, endpoint_region(module.params))
     if problems:
         module.fail(None, msg=problems_message(problems), problems=problems)
     current = find_current(module)

@@ -21,7 +21,8 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Only the policies with exactly this name. Names are not unique, so several may match.
+      - Only the policies with exactly this name. OVHcloud refuses a second policy of a name (C(POLICY_ALREADY_EXISTS)), so at most
+        one matches, unless policies made before that rule share it.
     type: str
   policy_id:
     description:

@@ -28,6 +28,8 @@ options:
     description:
       - Name of the resource group. Required to create one.
       - With O(group_id), renames the group.
+      - A name to create or rename to must use letters, digits, C(-), C(_), C(/) and C(+) only (the format of OVHcloud's
+        Control Panel). An empty name, or one holding NUL or other control characters, is always refused.
     type: str
   group_id:
     description:
@@ -191,6 +193,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     member_ids,
     merge_list,
     name_problems,
+    new_name_problems,
     read_only_refusal,
     resolve_resource_references,
     resource_group_body,
@@ -278,6 +281,10 @@ def converge(module, before):
         return outcome(module, False, before, before)
     if before is not None and before['read_only']:
         refuse_read_only(module, before, 'changed')
+    if before is None or after['name'] != before['name']:
+        problems = new_name_problems('name', after['name'])
+        if problems:
+            module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
     if not module.check_mode:
         body = resource_group_body(after['name'], member_ids(after))
         if before is None:

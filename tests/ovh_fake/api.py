@@ -25,11 +25,11 @@ def _routes_for(path):
     raise not_found('Got an invalid (or empty) URL')
 
 
-def _authorize(state, caller, action):
+def _authorize(state, caller, action, ip):
     """The owner's classic credentials have every right; a service account needs a policy."""
     if caller.scheme != 'oauth2' or action is None:
         return
-    if not iam.is_allowed(state, caller.identity, action, state.owner.resource_urn):
+    if not iam.is_allowed(state, caller.identity, action, state.owner.resource_urn, ip):
         raise forbidden('User not granted for this request',
                         {'unauthorizedActionsByIAM': action, 'unauthorizedActionsByAuthentication': ''})
 
@@ -46,9 +46,18 @@ def handle(state, request):
         outcome.action = route.action
         caller = authn.Caller('none') if route.public else authn.authenticate(state, request)
         outcome.auth, outcome.identity = caller.scheme, caller.identity
-        _authorize(state, caller, route.action)
+        _authorize(state, caller, route.action, request.remote_ip)
         result = route.handler(Call(state, request, caller, params))
         outcome.reply = result if isinstance(result, Reply) else Reply(200, result)
     except ApiError as error:
+        if request.path.startswith('/v2/'):
+            _v2_error_class(error)
         outcome.reply = error.reply()
     return outcome
+
+
+def _v2_error_class(error):
+    """API v2 validation errors carry a third segment (``Client::BadRequest::INVALID_FORMAT``, MC iam.service.js)."""
+    if error.body.get('class') == 'Client::BadRequest' and error.body.get('message', '').startswith('['):
+        code = 'MISSING_PARAMETER' if 'Property is mandatory' in error.body['message'] else 'INVALID_FORMAT'
+        error.body['class'] += '::' + code

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 V2_DEFAULT_PAGE_SIZE = 100
 V2_MAX_PAGE_SIZE = 1000
+INVALID_CURSOR = 'invalid cursor'  # the exact message ovh/manager iam.service.js httpApiv2List tests for
 
 _RFC3339 = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$')
@@ -153,16 +154,17 @@ def decode_cursor(cursor):
         padded = cursor + '=' * (-len(cursor) % 4)
         after = json.loads(base64.urlsafe_b64decode(padded.encode('ascii')).decode('ascii'))['after']
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
-        raise bad_request('Invalid cursor %r' % (cursor,)) from None
+        raise bad_request(INVALID_CURSOR) from None
     if not isinstance(after, int) or isinstance(after, bool):
-        raise bad_request('Invalid cursor %r' % (cursor,))
+        raise bad_request(INVALID_CURSOR)
     return after
 
 
-def v2_page_size(headers):
+def v2_page_size(headers, default=V2_DEFAULT_PAGE_SIZE):
+    """The page size asked for; without the header, ``default`` (None: every item in one page)."""
     raw = headers.get('X-Pagination-Size')
     if raw is None or raw == '':
-        return V2_DEFAULT_PAGE_SIZE
+        return default
     try:
         size = int(raw)
     except ValueError:
@@ -172,12 +174,14 @@ def v2_page_size(headers):
     return min(size, V2_MAX_PAGE_SIZE)
 
 
-def paginate_v2(headers, entries):
+def paginate_v2(headers, entries, default_size=V2_DEFAULT_PAGE_SIZE):
     """Cursor pagination of API v2 over ``(seq, item)`` pairs sorted by seq: (page items, reply headers)."""
-    size = v2_page_size(headers)
     cursor = headers.get('X-Pagination-Cursor')
     after = decode_cursor(cursor) if cursor else 0
     remaining = [(seq, item) for seq, item in entries if seq > after]
+    size = v2_page_size(headers, default_size)
+    if size is None:
+        size = max(len(remaining), 1)
     page = remaining[:size]
     reply_headers = {}
     if len(remaining) > size:
@@ -196,3 +200,4 @@ class Request:
         self.body = body
         self.full_url = '%s://%s%s' % (scheme, headers.get('Host', ''), target)
         self.params = parse_query(self.query)
+        self.remote_ip = None

@@ -4,9 +4,11 @@ Control requests need no authentication and are neither logged nor subject to fa
 Errors are ``{"error": "..."}`` with status 400 (bad input) or 404 (unknown control route).
 """
 
+import ipaddress
 import json
 
 from . import v2
+from .store import DEFAULT_KNOBS
 from .common import Reply
 from .store import public
 
@@ -61,7 +63,7 @@ def _state_dump(state):
         'permissionsGroups': [public(group) for group in state.permissions_groups.values()],
         'resourceGroups': [v2.render_resource_group(state, group) for group in state.resource_groups.values()],
         'resources': [public(item) for item in state.resources.values()],
-        'faults': list(state.faults),
+        'faults': list(state.faults), 'knobs': dict(state.knobs), 'source_ip': state.source_ip,
     }
 
 
@@ -127,6 +129,35 @@ def set_token_ttl(state, payload):
     return {'seconds': state.token_ttl}
 
 
+def set_source_ip(state, payload):
+    """The source address IAM conditions (request.IP) see from now on; null goes back to the peer address."""
+    address = payload.get('ip')
+    if address is not None:
+        try:
+            address = str(ipaddress.ip_address(address))
+        except (ValueError, TypeError):
+            raise ControlError('ip must be an IP address or null') from None
+    state.source_ip = address
+    return {'ip': address}
+
+
+KNOB_CHOICES = {'put_absent': ('clear', 'keep'), 'expiry_echo': ('normalised', 'as-sent')}
+
+
+def set_knobs(state, payload):
+    """Switch the fake's side of an unknown of the real API until the next reset (see README)."""
+    unknown = set(payload) - set(DEFAULT_KNOBS)
+    if unknown:
+        raise ControlError('unknown knobs: %s (known: %s)' % (', '.join(sorted(unknown)), ', '.join(sorted(DEFAULT_KNOBS))))
+    for name, value in payload.items():
+        if name in KNOB_CHOICES and value not in KNOB_CHOICES[name]:
+            raise ControlError('%s must be one of %s' % (name, ', '.join(KNOB_CHOICES[name])))
+        if name == 'v2_default_page_size' and value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ControlError('v2_default_page_size must be a positive integer or null (every item in one page)')
+    state.knobs.update(payload)
+    return dict(state.knobs)
+
+
 def get_stats(state, _payload):
     return {'connections': state.connections, 'requests': state.request_count}
 
@@ -162,6 +193,8 @@ ROUTES = {
     ('POST', '/_fake/latency'): set_latency,
     ('POST', '/_fake/token-ttl'): set_token_ttl,
     ('GET', '/_fake/stats'): get_stats,
+    ('POST', '/_fake/source-ip'): set_source_ip,
+    ('POST', '/_fake/knobs'): set_knobs,
 }
 
 

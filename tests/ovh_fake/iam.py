@@ -2,14 +2,19 @@
 
 import re
 
+from . import conditions
+
 RESOURCE_URN_EXPECTED = 'expected urn:v1:region:(resource|resourceGroup):(*|group_id|resource_type):(*|resource_name)'
 IDENTITY_URN_EXPECTED = 'expected urn:v1:region:identity:(account|user|group|credential):(nichandle|nichandle/name)'
-ACTION_EXPECTED = "expected '*', '<resourceType>:*' or '<resourceType>:<apiovh|openstack|ai|...>:<operation>'"
+ACTION_EXPECTED = ("expected '<resourceType>:<apiovh|openstack|ai|...>:<operation>' or a pattern starting or ending "
+                   "with '*' ('*', '*get', '<resourceType>:*')")
 
 _IDENTITY_URN = re.compile(r'^urn:v1:(eu|ca|us):identity:(account|user|group|credential):(\S+)$')
 _RESOURCE_URN = re.compile(r'^urn:v1:(eu|ca|us):(resource|resourceGroup):(\S+)$')
 _RESOURCE_TYPE = re.compile(r'^\*?[A-Za-z][A-Za-z0-9]*\*?$|^\*$')
-_ACTION = re.compile(r'^(\*|[A-Za-z*][A-Za-z0-9*]*:(\*|[A-Za-z*][A-Za-z0-9*]*:[A-Za-z0-9_./{}*-]+))$')
+_ACTION = re.compile(r'^[A-Za-z*][A-Za-z0-9*]*:[A-Za-z*][A-Za-z0-9*]*:[A-Za-z0-9_./{}*-]+$')
+# The Control Panel's custom-action pattern (ovh/manager iam.constants.js CUSTOM_ACTION_PATTERN).
+_ACTION_PATTERN = re.compile(r'^(\*[A-Za-z0-9_./{}*:-]*|[A-Za-z0-9_./{}:-]*\*)$')
 _PATTERNS = {}
 
 
@@ -45,7 +50,10 @@ def resource_urn_valid(urn):
 
 
 def action_valid(action):
-    return isinstance(action, str) and bool(_ACTION.match(action))
+    """A full action, or a pattern with a * at its start or end (``*get`` as in OVHcloud's globalReadOnly group)."""
+    if not isinstance(action, str) or '::' in action or action.count(':') > 2:
+        return False
+    return bool(_ACTION.match(action) or _ACTION_PATTERN.match(action))
 
 
 def pattern_match(pattern, value):
@@ -81,24 +89,27 @@ def _covers(state, policy_urn, resource_urn):
     return pattern_match(policy_urn, resource_urn)
 
 
-def _applies(state, policy, identity, resource_urn, now):
-    if policy.get('_expires_at') is not None and policy['_expires_at'] <= now:
+def _applies(state, policy, identity, resource_urn, context):
+    if policy.get('_expires_at') is not None and policy['_expires_at'] <= context['now']:
         return False
     if not any(pattern_match(pattern, identity) for pattern in policy['identities']):
         return False
-    return any(_covers(state, resource['urn'], resource_urn) for resource in policy['resources'])
+    if not any(_covers(state, resource['urn'], resource_urn) for resource in policy['resources']):
+        return False
+    return conditions.holds(policy.get('conditions'), context)
 
 
-def is_allowed(state, identity, action, resource_urn):
+def is_allowed(state, identity, action, resource_urn, ip=None):
     """True when a live policy grants ``identity`` the ``action`` on ``resource_urn``.
 
     Per policy (and per linked permissions group), ``allow`` minus ``except`` grants; a matching
-    ``deny`` in any applicable policy wins over every grant. Conditions are not evaluated.
+    ``deny`` in any applicable policy wins over every grant. A policy whose conditions do not hold
+    for this request (source ``ip``, the fake clock, the target resource) does not apply at all.
     """
-    now = state.now()
+    context = {'now': state.now(), 'ip': state.source_ip or ip, 'resource': state.resources.get(resource_urn)}
     granted = False
     for policy in state.policies.values():
-        if not _applies(state, policy, identity, resource_urn, now):
+        if not _applies(state, policy, identity, resource_urn, context):
             continue
         for permissions in _permission_sets(state, policy):
             if _any_action(permissions.get('deny'), action):

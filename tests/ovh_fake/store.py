@@ -17,6 +17,8 @@ from .common import iso_v1, iso_v2
 
 DEFAULT_TOKEN_TTL = 3599
 REQUEST_LOG_LIMIT = 100000
+# Unknowns of the real API, switchable per run (--put-absent, --v2-default-page-size, --expiry-echo, POST /_fake/knobs).
+DEFAULT_KNOBS = {'put_absent': 'clear', 'v2_default_page_size': 100, 'expiry_echo': 'normalised'}
 SEEDED_AT = 1672531200  # 2023-01-01T00:00:00Z: creation date of what OVHcloud seeds in an account
 
 
@@ -41,9 +43,10 @@ class Owner:
 
 
 class State:
-    def __init__(self, owner, latency_ms=0, expansion=True):
+    def __init__(self, owner, latency_ms=0, expansion=True, knobs=None):
         self.lock = threading.RLock()
         self.owner = owner
+        self.default_knobs = dict(DEFAULT_KNOBS, **(knobs or {}))
         self.expansion = expansion
         self.default_latency_ms = latency_ms
         self.generation = 0
@@ -56,6 +59,8 @@ class State:
             self.generation += 1
             self.skew_s = 0
             self.latency_ms = self.default_latency_ms
+            self.knobs = dict(self.default_knobs)
+            self.source_ip = None  # when set (POST /_fake/source-ip), IAM conditions see it instead of the peer address
             self.token_ttl = DEFAULT_TOKEN_TTL
             self.clients = collections.OrderedDict()
             self.tokens = {}

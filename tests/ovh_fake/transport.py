@@ -108,7 +108,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + '/'):
             self._write(control.handle(self.server.state, self.command, path, body))
         else:
-            self._serve_api(Request(self.command, self.path, self.headers, body, self.server.scheme))
+            request = Request(self.command, self.path, self.headers, body, self.server.scheme)
+            request.remote_ip = self.client_address[0]
+            self._serve_api(request)
 
     def _serve_api(self, request):
         state = self.server.state
@@ -197,11 +199,20 @@ def parse_args(argv):
     parser.add_argument('--tls-cert', help='serve https with this PEM certificate (chain)')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert (when not in the same file)')
     parser.add_argument('--verbose', action='store_true', help='log requests and errors to stderr')
+    # Behaviours no public source settles (docs/api-fidelity.md): the fake can take either side.
+    parser.add_argument('--put-absent', choices=('clear', 'keep'), default='clear',
+                        help='what a policy PUT does to an optional field it omits or sends as null')
+    parser.add_argument('--v2-default-page-size', default='100',
+                        help="v2 list page size without X-Pagination-Size: a number, or 'all' for every item at once")
+    parser.add_argument('--expiry-echo', choices=('normalised', 'as-sent'), default='normalised',
+                        help='whether expiredAt is answered in UTC or exactly as the client sent it')
     args = parser.parse_args(argv)
     if args.latency_ms < 0:
         parser.error('--latency-ms must be >= 0')
     if args.tls_key and not args.tls_cert:
         parser.error('--tls-key needs --tls-cert')
+    if args.v2_default_page_size != 'all' and not (args.v2_default_page_size.isdigit() and int(args.v2_default_page_size) > 0):
+        parser.error("--v2-default-page-size must be a positive number or 'all'")
     return args
 
 
@@ -229,7 +240,9 @@ def _stop(_signum, _frame):
 
 def main(argv=None):
     args = parse_args(argv)
-    state = State(Owner(args.region, args.nic), latency_ms=args.latency_ms, expansion=not args.no_expansion)
+    knobs = {'put_absent': args.put_absent, 'expiry_echo': args.expiry_echo,
+             'v2_default_page_size': None if args.v2_default_page_size == 'all' else int(args.v2_default_page_size)}
+    state = State(Owner(args.region, args.nic), latency_ms=args.latency_ms, expansion=not args.no_expansion, knobs=knobs)
     server = FakeServer((args.host, args.port), state, 'https' if args.tls_cert else 'http', args.verbose)
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

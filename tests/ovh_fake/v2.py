@@ -3,7 +3,7 @@
 import json
 import re
 
-from . import catalog, fields, iam
+from . import catalog, conditions, fields, iam
 from .common import ApiError, Reply, bad_request, forbidden, iso_utc, iso_v2, not_found, paginate_v2, parse_rfc3339, query_bool
 from .routing import Route
 from .store import public
@@ -13,11 +13,26 @@ CONDITION_OPERATORS = ('AND', 'MATCH', 'NOT', 'OR')
 PERMISSION_KINDS = ('allow', 'except', 'deny')
 TAG_OPERATORS = ('EQ', 'EXISTS', 'ILIKE', 'LIKE', 'NEQ', 'NEXISTS')
 RESERVED_PREFIX = 'ovh-'
+# Names of policies and resource groups: the Control Panel's ENTITY_NAME_PATTERN (ovh/manager iam.constants.js);
+# that the API enforces this very pattern, and the length limit, are assumptions (docs/api-fidelity.md).
+NAME_PATTERN = re.compile(r'^[a-zA-Z0-9/_+-]+$')
+NAME_MAX_LENGTH = 255
+OPTIONAL_POLICY_FIELDS = ('description', 'conditions', 'expiredAt', '_expires_at')
 
 
 def _page(call, items):
     """One cursor page of stored objects, rendered by the caller."""
-    return paginate_v2(call.headers, [(item['_seq'], item) for item in items])
+    return paginate_v2(call.headers, [(item['_seq'], item) for item in items], call.state.knobs['v2_default_page_size'])
+
+
+def _entity_name(body, kind):
+    """A policy or resource group name: format and length (MC API_ERROR.POLICY.NAME codes)."""
+    name = fields.string(body, 'name')
+    if len(name) > NAME_MAX_LENGTH:
+        raise fields.field_error('name', 'The %s name is longer than %d characters' % (kind, NAME_MAX_LENGTH), 'PARAMETER_TOO_LONG')
+    if not NAME_PATTERN.match(name):
+        raise fields.field_error('name', 'Invalid %s name %r: expected letters, digits, -, _, / and +' % (kind, name), 'INVALID_FORMAT')
+    return name
 
 
 def _details(call):
@@ -90,8 +105,14 @@ def _condition(condition, path):
     if values is not fields.MISSING:
         if not all(isinstance(item, str) for item in values.values()):
             raise fields.field_error(prefix + 'values', 'Invalid type: expected an object of strings')
+        for key in values:
+            reason = conditions.key_error(key)
+            if reason:
+                raise fields.field_error(prefix + 'values', reason)
         clean['values'] = dict(values)
     children = fields.array(condition, 'conditions', required=False, prefix=prefix)
+    if children is not fields.MISSING and children and clean['operator'] == 'MATCH':
+        raise fields.field_error(prefix + 'conditions', 'A MATCH condition takes values, not nested conditions')
     if children is not fields.MISSING:
         clean['conditions'] = [_condition(child, '%s.conditions.%d' % (path, index)) for index, child in enumerate(children)]
     return clean
@@ -99,7 +120,7 @@ def _condition(condition, path):
 
 def _policy_fields(state, body):
     """A validated iam.policy.Creation/Update as the stored fields (every optional field absent when unset)."""
-    name = fields.string(body, 'name')
+    name = _entity_name(body, 'policy')
     if name.lower().startswith(RESERVED_PREFIX):
         raise fields.field_error('name', "The '%s' prefix is reserved for policies managed by OVHcloud" % RESERVED_PREFIX)
     policy = {'name': name, 'identities': _identities(body), 'resources': _policy_resources(body),
@@ -115,8 +136,15 @@ def _policy_fields(state, body):
             policy['_expires_at'] = parse_rfc3339(expired_at)
         except ValueError:
             raise fields.field_error('expiredAt', 'Invalid date-time %r: expected RFC 3339' % expired_at) from None
-        policy['expiredAt'] = iso_utc(policy['_expires_at'])
+        policy['expiredAt'] = expired_at if state.knobs['expiry_echo'] == 'as-sent' else iso_utc(policy['_expires_at'])
     return policy
+
+
+def _name_taken(state, name, policy_id=None):
+    """Policy names are unique (MC iam.constants.js POLICY_ALREADY_EXISTS; TF: the name "must be unique")."""
+    for policy in state.policies.values():
+        if policy['name'] == name and policy['id'] != policy_id:
+            raise ApiError(409, 'Client::Conflict::POLICY_ALREADY_EXISTS', 'A policy named %r already exists' % name)
 
 
 def _resource_details(state, urn):
@@ -168,7 +196,9 @@ def list_policies(call):
 
 
 def create_policy(call):
-    policy = call.state.add_policy(_policy_fields(call.state, call.json()))
+    fields_ = _policy_fields(call.state, call.json())
+    _name_taken(call.state, fields_['name'])
+    policy = call.state.add_policy(fields_)
     return render_policy(call.state, policy)
 
 
@@ -184,10 +214,16 @@ def get_policy(call):
 
 
 def edit_policy(call):
-    """PUT replaces the whole policy: whatever the body leaves out is cleared."""
+    """PUT replaces the policy. An optional field omitted or null is cleared (``--put-absent clear``) or
+    kept (``--put-absent keep``): no public source says which the real API does."""
     policy = _policy(call)
     _reject_readonly(policy, 'policy')
     replacement = _policy_fields(call.state, call.json())
+    _name_taken(call.state, replacement['name'], policy['id'])
+    if call.state.knobs['put_absent'] == 'keep':
+        for key in OPTIONAL_POLICY_FIELDS:
+            if key not in replacement and key in policy:
+                replacement[key] = policy[key]
     kept = {key: policy[key] for key in ('id', 'owner', 'readOnly', 'createdAt', '_seq')}
     policy.clear()
     policy.update(replacement, updatedAt=iso_v2(call.state.now()), **kept)
@@ -270,12 +306,12 @@ def get_resource(call):
 def list_reference_actions(call):
     types = set(call.query.get('resourceType', ()))
     actions = [item for item in catalog.reference_actions() if not types or item['resourceType'] in types]
-    page, headers = paginate_v2(call.headers, list(enumerate(actions, 1)))
+    page, headers = paginate_v2(call.headers, list(enumerate(actions, 1)), call.state.knobs['v2_default_page_size'])
     return Reply(200, page, headers)
 
 
 def list_resource_types(call):
-    page, headers = paginate_v2(call.headers, list(enumerate(catalog.RESOURCE_TYPES, 1)))
+    page, headers = paginate_v2(call.headers, list(enumerate(catalog.RESOURCE_TYPES, 1)), call.state.knobs['v2_default_page_size'])
     return Reply(200, page, headers)
 
 
@@ -370,7 +406,7 @@ def list_resource_groups(call):
 
 def create_resource_group(call):
     body = call.json()
-    name = fields.string(body, 'name')
+    name = _entity_name(body, 'resource group')
     group = call.state.add_resource_group(name, _group_members(call.state, body, required=False))
     return render_resource_group(call.state, group)
 
@@ -390,7 +426,7 @@ def edit_resource_group(call):
     group = _resource_group(call)
     _reject_readonly(group, 'resource group')
     body = call.json()
-    name = fields.string(body, 'name')
+    name = _entity_name(body, 'resource group')
     group.update(name=name, resources=_group_members(call.state, body, required=True), updatedAt=iso_v2(call.state.now()))
     return render_resource_group(call.state, group)
 

@@ -119,7 +119,11 @@ class FakeClient:
     def identity_of(self, client_id):
         return 'urn:v1:%s:identity:credential:%s/oauth2-%s' % (self.region, self.nic, client_id)
 
-    def policy_body(self, identities, allow=None, resources=None, name='test-policy', **extra):
+    def policy_body(self, identities, allow=None, resources=None, name=None, **extra):
+        # Policy names are unique: each body gets its own unless the test names it.
+        if name is None:
+            self._policy_number = getattr(self, '_policy_number', 0) + 1
+            name = 'test-policy-%d' % self._policy_number
         body = {'name': name, 'identities': identities,
                 'resources': [{'urn': urn} for urn in (resources or [self.account_urn])],
                 'permissions': {'allow': [{'action': action} for action in (allow or [])]}}

@@ -432,7 +432,7 @@ def test_policy_cursor_pagination(fake):
     small = fake.signed('GET', POLICY_PATH + '?readOnly=false', headers={'X-Pagination-Size': '7'})
     assert len(small.json()) == 7 and small.headers['X-Pagination-Cursor-Next']
     assert fake.log()[-1]['pagination'] == {'X-Pagination-Size': '7'}
-    assert error_of(fake.signed('GET', POLICY_PATH, headers={'X-Pagination-Cursor': 'garbage!'}), 400)['message'].startswith('Invalid cursor')
+    assert error_of(fake.signed('GET', POLICY_PATH, headers={'X-Pagination-Cursor': 'garbage!'}), 400)['message'] == 'invalid cursor'
     assert fake.signed('GET', POLICY_PATH, headers={'X-Pagination-Size': '0'}).status_code == 400
 
 
@@ -476,7 +476,7 @@ def test_policy_validation_names_the_field(fake, change, field):
     body = fake.policy_body(['urn:v1:eu:identity:group:xx1111-ovh/admins'], ['*'])
     body.update(change)
     error = error_of(fake.signed('POST', POLICY_PATH, body), 400)
-    assert error['class'] == 'Client::BadRequest'
+    assert error['class'] in ('Client::BadRequest::INVALID_FORMAT', 'Client::BadRequest::MISSING_PARAMETER')
     assert error['message'].startswith('[%s]' % field), error['message']
 
 
@@ -493,9 +493,17 @@ def test_policy_accepts_every_identity_kind_and_action_form(fake):
     assert detailed['permissionsGroups'][0]['owner'] == 'ovh'
 
 
-def test_policy_names_need_not_be_unique(fake):
+def test_policy_names_are_unique_and_have_a_format(fake):
     body = fake.policy_body(['urn:v1:eu:identity:group:xx1111-ovh/admins'], ['*'], name='twice')
-    assert fake.ok('POST', POLICY_PATH, body)['id'] != fake.ok('POST', POLICY_PATH, body)['id']
+    first = fake.ok('POST', POLICY_PATH, body)
+    error = error_of(fake.signed('POST', POLICY_PATH, body), 409)
+    assert error['class'] == 'Client::Conflict::POLICY_ALREADY_EXISTS'
+    other = fake.ok('POST', POLICY_PATH, dict(body, name='other'))
+    assert error_of(fake.signed('PUT', POLICY_PATH + '/' + other['id'], body), 409)['class'].endswith('POLICY_ALREADY_EXISTS')
+    assert fake.ok('PUT', POLICY_PATH + '/' + first['id'], body)['name'] == 'twice'  # its own name is no clash
+    for name, code in (('with space', 'INVALID_FORMAT'), ('nul\x00', 'INVALID_FORMAT'), ('x' * 256, 'PARAMETER_TOO_LONG')):
+        assert error_of(fake.signed('POST', POLICY_PATH, dict(body, name=name)), 400)['class'] == 'Client::BadRequest::' + code
+    assert fake.ok('POST', POLICY_PATH, dict(body, name='a-b_c/d+e'))['name'] == 'a-b_c/d+e'
 
 
 # -- other IAM routes

@@ -109,7 +109,9 @@ def test_missing_and_unknown_endpoint(home):
     ('ovh-ca', 'https://ca.api.ovh.com/1.0', 'https://ca.ovh.com/auth/oauth2/token', 'ca'),
     ('ovh-us', 'https://api.us.ovhcloud.com/1.0', 'https://us.ovhcloud.com/auth/oauth2/token', 'us'),
     ('https://eu.api.ovh.com/1.0', 'https://eu.api.ovh.com/1.0', 'https://www.ovh.com/auth/oauth2/token', 'eu'),
-    ('https://api.eu.ovhcloud.com/1.0/', 'https://api.eu.ovhcloud.com/1.0', 'https://api.eu.ovhcloud.com/auth/oauth2/token', None),
+    # OVHcloud's new domains: api.<eu|ca>.ovhcloud.com pairs with auth.<eu|ca>.ovhcloud.com (python-ovh #148, go-ovh #96).
+    ('https://api.eu.ovhcloud.com/1.0/', 'https://api.eu.ovhcloud.com/1.0', 'https://auth.eu.ovhcloud.com/oauth2/token', 'eu'),
+    ('https://api.ca.ovhcloud.com/1.0', 'https://api.ca.ovhcloud.com/1.0', 'https://auth.ca.ovhcloud.com/oauth2/token', 'ca'),
     ('http://127.0.0.1:8080/1.0', 'http://127.0.0.1:8080/1.0', 'http://127.0.0.1:8080/auth/oauth2/token', None),
 ])
 def test_endpoint_urls(home, endpoint, api_url, token_url, region):
@@ -121,6 +123,9 @@ def test_token_url_override_and_oauth2_refused_where_not_offered(home):
     settings = resolve_connection({'endpoint': 'ovh-eu', 'auth_client_id': 'i', 'auth_client_secret': 's',
                                    'token_url': 'https://auth.eu.ovhcloud.com/oauth2/token'})
     assert settings.token_url == 'https://auth.eu.ovhcloud.com/oauth2/token'
+    settings = resolve_connection({'endpoint': 'https://api.ca.ovhcloud.com/1.0', 'auth_client_id': 'i', 'auth_client_secret': 's',
+                                   'token_url': 'https://proxy.example.net/oauth2/token'})
+    assert settings.token_url == 'https://proxy.example.net/oauth2/token'
     with pytest.raises(OvhConfigError, match='does not offer OAuth2'):
         resolve_connection({'endpoint': 'kimsufi-eu', 'auth_client_id': 'i', 'auth_client_secret': 's'})
     assert resolve_connection(dict(SIGNED, endpoint='kimsufi-eu')).api_url == 'https://eu.api.kimsufi.com/1.0'

@@ -264,7 +264,9 @@ def test_list_maps_filters_to_repeated_server_side_parameters(fake, api):
 def test_find_by_name_reads_editable_policies_and_matches_exactly(fake, api):
     first = add_policy(api, 'web', [ROBOT], ['account:apiovh:*'])
     add_policy(api, 'web-2', [ROBOT], ['account:apiovh:*'])
-    third = add_policy(api, 'web', [DEVS], ['account:apiovh:me/get'])
+    # The API refuses a second 'web' (POLICY_ALREADY_EXISTS); a twin from before that rule is planted directly.
+    third = fake._control('POST', 'policies', {'name': 'web', 'identities': [DEVS], 'resources': [{'urn': fake.account_urn()}],
+                                               'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}})
     fake.clear_requests()
     assert [policy['id'] for policy in policies.find_by_name(api, 'web')] == [first['id'], third['id']]
     assert policies.find_by_name(api, 'ovh-default') == []
