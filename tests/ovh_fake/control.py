@@ -142,6 +142,7 @@ def set_source_ip(state, payload):
 
 
 KNOB_CHOICES = {'put_absent': ('clear', 'keep'), 'expiry_echo': ('normalised', 'as-sent')}
+KNOB_CHOICES['tag_post_existing'] = ('overwrite', 'conflict')
 
 
 def set_knobs(state, payload):

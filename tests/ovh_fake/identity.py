@@ -236,6 +236,8 @@ def add_tag(call):
         raise fields.field_error('value', "Invalid tag value %r: it must comply with '^[a-zA-Z0-9_.:/=+@-]{0,256}'" % value, 'INVALID_FORMAT')
     if key.startswith(MANAGED_TAG_PREFIX):
         raise fields.field_error('key', 'Tag keys prefixed with ovh: are managed by OVHcloud and cannot be set', 'INVALID_FORMAT')
+    if key in (item.get('tags') or {}) and call.state.knobs.get('tag_post_existing') == 'conflict':
+        raise ApiError(409, 'Client::Conflict', 'Tag %s already exists on resource %s' % (key, item['urn']))
     item['tags'] = dict(item.get('tags') or {}, **{key: value})
     return None
 
