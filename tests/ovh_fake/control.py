@@ -197,6 +197,7 @@ ROUTES = {
     ('POST', '/_fake/source-ip'): set_source_ip,
     ('POST', '/_fake/knobs'): set_knobs,
     ('POST', '/_fake/user-token'): identity.issue_user_token,
+    ('POST', '/_fake/resource-tags'): identity.set_resource_tags,
     ('GET', '/_fake/identities'): lambda state, _payload: {
         'users': [public(user) for user in state.identity_users.values()], 'groups': list(state.identity_groups.values())},
 }

@@ -278,6 +278,16 @@ def issue_user_token(state, payload):
     return {'access_token': token, 'identity': user['urn']}
 
 
+def set_resource_tags(state, payload):
+    """POST /_fake/resource-tags {"urn", "tags"}: set a resource's tags as given, ovh: ones included (fake-only)."""
+    item = state.resources.get(payload.get('urn'))
+    tags = payload.get('tags')
+    if item is None or not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+        raise ValueError('give the urn of a resource of the account and tags, an object of strings')
+    item['tags'] = dict(tags)
+    return public(item)
+
+
 V1_ROUTES = (
     Route('GET', '/me/identity/user', list_users, USER_ACTION + 'get'),
     Route('POST', '/me/identity/user', create_user, USER_ACTION + 'create'),
