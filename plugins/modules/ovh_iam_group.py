@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_group
 short_description: Manage the user groups of an OVHcloud account
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete a user group of the account (C(/me/identity/group)). Local users belong to one group
     (M(ovhcloud.iam.ovh_iam_user) O(ovhcloud.iam.ovh_iam_user#module:group)); IAM policies that list the group's

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_group_info
 short_description: List the user groups of an OVHcloud account
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Return every user group of the account (C(/me/identity/group)) with its role and identity URN, OVHcloud's default
     groups included (RV(groups[].default_group)), or the one named O(name).

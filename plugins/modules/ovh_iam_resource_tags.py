@@ -7,15 +7,15 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_resource_tags
 short_description: Manage the tags of one OVHcloud IAM resource
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Set and remove the tags of one resource of the account, addressed by its URN (C(/v2/iam/resource/{urn})).
     Tags are what IAM policy conditions such as C(resource.Tag(env).EQ) test, and what
     M(ovhcloud.iam.ovh_iam_resource_info) filters on.
   - A tag to add or change is sent with C(POST .../tag) (one per tag), a tag to remove with C(DELETE .../tag/{key}),
     only when something differs.
-  - B(Tags OVHcloud manages itself) have keys prefixed with C(ovh:) (OVHcloud's iam.json, C(iam.resource.Resource.tags):
-    "Tags that were internally computed are prefixed with ovh:"). They are never removed by O(purge_tags), and a task
+  - B(Tags OVHcloud manages itself) have keys prefixed with C(ovh:) (OVHcloud's iam.json, C(iam.resource.Resource.tags),
+    says that tags that were internally computed are prefixed with C(ovh:)). They are never removed by O(purge_tags), and a task
     whose O(tags) would set or change one fails before any write, naming it. Listing one with its current value is
     accepted and changes nothing.
 author: ovhcloud.iam contributors (@ovhcloud-iam)
@@ -23,13 +23,14 @@ options:
   urn:
     description:
       - The URN of the resource, for example C(urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net)
-        (RV(ovhcloud.iam.ovh_iam_resource_info#module:resources[].urn)). One resource: no wildcard, no resource group.
+        (RV(ovhcloud.iam.ovh_iam_resource_info#module:resources[].urn)).
+      - One resource, so no wildcard and no resource group.
     type: str
     required: true
   tags:
     description:
-      - The tags the resource must carry, key to value. Keys are 1 to 128 and values 0 to 256 of the characters
-        C(a-z A-Z 0-9 _ . : / = + @ -) (OVHcloud's C(iam.resource.AddTag)). Quote values YAML would read as numbers or
+      - The tags the resource must carry, key to value. Keys are 1 to 128 and values 0 to 256 characters among
+        letters, digits and C(_.:/=+@-) (OVHcloud's C(iam.resource.AddTag)). Quote values YAML would read as numbers or
         booleans.
       - When not given, the tags are left as they are (O(purge_tags) has no effect), as in the amazon.aws tagging modules.
     type: dict
@@ -53,7 +54,7 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: Tag a VPS as production (other tags are removed, ovh: tags are kept)
+- name: Tag a VPS as production (other tags are removed, except the ovh-prefixed tags OVHcloud manages)
   ovhcloud.iam.ovh_iam_resource_tags:
     urn: urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net
     tags:

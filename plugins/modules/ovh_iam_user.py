@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_user
 short_description: Manage the local users of an OVHcloud account
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Create, update, enable, disable or delete a local user of the account (C(/me/identity/user)). A local user logs in
     to the Control Panel and the API as C(<nic>/<login>); IAM policies give rights to its identity URN

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_user_info
 short_description: List the local users of an OVHcloud account
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Return every local user of the account (C(/me/identity/user)) with its details and identity URN, or the one with
     O(login), or those of O(group).
