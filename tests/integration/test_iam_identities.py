@@ -246,7 +246,7 @@ def test_resource_tags_lifecycle_keeps_ovh_tags(fake, workdir, owner_env):
     assert resource['tags'] == planned['tags']
     assert run(fake, workdir, owner_env, tasks).changed_tasks() == [] and writes(fake) == []
 
-    fake.set_knobs(tag_post_existing='conflict')
+    requests.post(fake.url + '/_fake/tag-post-existing', json={'mode': 'conflict'}, timeout=30).raise_for_status()
     keep = run(fake, workdir, owner_env, '''
         - name: change one, keep the others
           ovhcloud.iam.ovh_iam_resource_tags:

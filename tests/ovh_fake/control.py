@@ -142,7 +142,6 @@ def set_source_ip(state, payload):
 
 
 KNOB_CHOICES = {'put_absent': ('clear', 'keep'), 'expiry_echo': ('normalised', 'as-sent')}
-KNOB_CHOICES['tag_post_existing'] = ('overwrite', 'conflict')
 
 
 def set_knobs(state, payload):
@@ -198,6 +197,7 @@ ROUTES = {
     ('POST', '/_fake/knobs'): set_knobs,
     ('POST', '/_fake/user-token'): identity.issue_user_token,
     ('POST', '/_fake/resource-tags'): identity.set_resource_tags,
+    ('POST', '/_fake/tag-post-existing'): identity.set_tag_post_existing,
     ('GET', '/_fake/identities'): lambda state, _payload: {
         'users': [public(user) for user in state.identity_users.values()], 'groups': list(state.identity_groups.values())},
 }

@@ -19,7 +19,6 @@ DEFAULT_TOKEN_TTL = 3599
 REQUEST_LOG_LIMIT = 100000
 # Unknowns of the real API, switchable per run (--put-absent, --v2-default-page-size, --expiry-echo, POST /_fake/knobs).
 DEFAULT_KNOBS = {'put_absent': 'clear', 'v2_default_page_size': 100, 'expiry_echo': 'normalised'}
-DEFAULT_KNOBS['tag_post_existing'] = 'overwrite'  # or 'conflict' (409): unknown of POST .../tag on a present key
 SEEDED_AT = 1672531200  # 2023-01-01T00:00:00Z: creation date of what OVHcloud seeds in an account
 
 

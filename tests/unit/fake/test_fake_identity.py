@@ -85,7 +85,7 @@ def test_tags_follow_addtag_and_ovh_tags_are_refused(fake):
         assert fake.signed('POST', tag_path(VPS), body).status_code == 400, body
     fake.control('POST', 'resource-tags', {'urn': VPS, 'tags': {'ovh:region': 'gra'}})
     assert fake.signed('DELETE', tag_path(VPS, 'ovh:region')).status_code == 400
-    fake.control('POST', 'knobs', {'tag_post_existing': 'conflict'})
+    fake.control('POST', 'tag-post-existing', {'mode': 'conflict'})
     fake.ok('POST', tag_path(VPS), {'key': 'env', 'value': 'a'})
     assert fake.signed('POST', tag_path(VPS), {'key': 'env', 'value': 'b'}).status_code == 409
 

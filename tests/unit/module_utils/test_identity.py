@@ -1,6 +1,7 @@
 """Decisions of local users, user groups and resource tags (_identity.py), and its calls against the real fake."""
 
 import pytest
+import requests
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _identity as identity
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
@@ -125,7 +126,7 @@ def test_reads_and_writes_against_the_fake(api, fake):
 
 
 def test_a_changed_tag_is_deleted_and_posted_again_when_post_answers_conflict(api, fake):
-    fake.set_knobs(tag_post_existing='conflict')
+    requests.post(fake.url + '/_fake/tag-post-existing', json={'mode': 'conflict'}, timeout=30).raise_for_status()
     identity.add_tag(api, VPS, 'environment', 'staging', replacing=True)
     assert identity.get_resource(api, VPS)['tags']['environment'] == 'staging'
     calls = [(r['method'], r['path'].rsplit('/', 1)[-1]) for r in fake.requests() if r['method'] != 'GET']
