@@ -23,8 +23,8 @@ def test_every_identity_response_conforms(fake, me_json, iam_json):  # noqa: F81
     check.call('/1.0', 'GET', groups, groups)
     check.call('/1.0', 'GET', one_group, groups + '/ops')
     check.call('/1.0', 'PUT', one_group, groups + '/ops', {'description': 'Operators', 'role': 'REGULAR'})
-    check.call('/1.0', 'POST', users, users, {'login': 'alice', 'email': 'a@example.com', 'group': 'ops', 'password': 'Pw-1',
-                                               'description': 'Alice'})
+    alice = {'login': 'alice', 'email': 'a@example.com', 'group': 'ops', 'password': 'Pw-1', 'description': 'Alice'}
+    check.call('/1.0', 'POST', users, users, alice)
     check.call('/1.0', 'GET', users, users)
     check.call('/1.0', 'GET', one_user, users + '/alice')
     check.call('/1.0', 'PUT', one_user, users + '/alice', {'email': 'b@example.com', 'description': 'B', 'group': 'ops'})
