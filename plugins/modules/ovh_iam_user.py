@@ -98,13 +98,18 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: A developer in the web-ops group (the password is sent only when the user is created)
+- name: The group the user joins
+  ovhcloud.iam.ovh_iam_group:
+    name: web-ops
+    role: NONE
+
+- name: A developer in the web-ops group, with a random initial password kept on the controller to hand over
   ovhcloud.iam.ovh_iam_user:
     login: alice
     email: alice@example.com
     description: Alice, web team
     group: web-ops
-    password: "{{ vault_alice_initial_password }}"
+    password: "{{ lookup('ansible.builtin.password', 'credentials/alice-initial-password', length=24) }}"
   register: alice
 
 - name: Show the identity URN to list in policies
