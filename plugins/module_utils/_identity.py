@@ -260,9 +260,22 @@ def get_resource(client, urn):
 
 
 # ---------------------------------------------------------------------------- writes
+#
+# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the client does
+# not send it again. Each write below then reads the object back: when it already is as the write would leave it,
+# the write took and the task goes on; otherwise the error stands.
+
+def _reconciled(write, took):
+    try:
+        return write()
+    except OvhApiError as exc:
+        if getattr(exc, 'may_have_applied', False) and took():
+            return None
+        raise
+
 
 def create_user(client, body):
-    client.post(USERS_PATH, body)
+    _reconciled(lambda: client.post(USERS_PATH, body), lambda: get_user(client, body['login']) is not None)
 
 
 def update_user(client, login, body):
@@ -270,7 +283,10 @@ def update_user(client, login, body):
 
 
 def set_user_enabled(client, login, enabled):
-    client.post('%s/%s' % (user_path(login), 'enable' if enabled else 'disable'))
+    def took():
+        found = get_user(client, login)
+        return found is not None and found['enabled'] == enabled
+    _reconciled(lambda: client.post('%s/%s' % (user_path(login), 'enable' if enabled else 'disable')), took)
 
 
 def delete_user(client, login):
@@ -278,7 +294,8 @@ def delete_user(client, login):
 
 
 def create_group(client, body):
-    return client.post(GROUPS_PATH, body)
+    """The auth.Group answered, or None when the answer was lost but the group exists (read it back)."""
+    return _reconciled(lambda: client.post(GROUPS_PATH, body), lambda: get_group(client, body['name']) is not None)
 
 
 def update_group(client, name, body):
@@ -289,17 +306,24 @@ def delete_group(client, name):
     return client.delete_if_exists(group_path(name))
 
 
+def _has_tag(client, urn, key, value):
+    found = get_resource(client, urn)
+    return found is not None and (found.get('tags') or {}).get(key) == value
+
+
 def add_tag(client, urn, key, value, replacing=False):
     """POST one tag. Whether a POST replaces the value of an existing key is not settled by any public source:
     when it answers 409 Conflict for a key being changed, the old tag is deleted and the POST sent again."""
     body = {'key': key, 'value': value}
+    post = lambda: client.post('%s/tag' % resource_path(urn), body)  # noqa: E731
+    took = lambda: _has_tag(client, urn, key, value)  # noqa: E731
     try:
-        client.post('%s/tag' % resource_path(urn), body)
+        _reconciled(post, took)
     except OvhApiError as exc:
         if not (replacing and exc.status == 409):
             raise
         client.delete_if_exists(tag_path(urn, key))
-        client.post('%s/tag' % resource_path(urn), body)
+        _reconciled(post, took)
 
 
 def remove_tag(client, urn, key):
