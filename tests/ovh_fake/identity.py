@@ -17,8 +17,8 @@ GROUP_ACTION = 'account:apiovh:me/identity/group/'
 TAG_ACTION = 'account:apiovh:iam/resource/tag/'
 ROLES = ('ADMIN', 'NONE', 'REGULAR', 'UNPRIVILEGED')
 DEFAULT_USER_GROUP = 'DEFAULT'  # TF ovh_me_identity_user: group defaults to "DEFAULT"
-# The default groups every account has (auth.Group.defaultGroup: "can't be edited or deleted"). Their names besides
-# DEFAULT are an assumption (tests/ovh_fake/README.md).
+# The default groups every account has (auth.Group.defaultGroup: "can't be edited or deleted"); names from the ovh/docs
+# iam-policies-api guide's GET /me/identity/group example, roles assumed (tests/ovh_fake/README.md).
 DEFAULT_GROUPS = (('ADMIN', 'ADMIN'), ('DEFAULT', 'REGULAR'), ('UNPRIVILEGED', 'UNPRIVILEGED'))
 # iam.resource.AddTag: key '^[a-zA-Z0-9_.:/=+@-]{1,128}\z', value '^[a-zA-Z0-9_.:/=+@-]{0,256}\z'.
 TAG_KEY = re.compile(r'^[a-zA-Z0-9_.:/=+@-]{1,128}\Z')
