@@ -223,7 +223,7 @@ def update(module, current):
     if module.check_mode:
         return report(module, True, current, after)
     update_group(module.client, current['name'], group_update_body(current, changes))
-    return report(module, True, current, get_group(module.client, current['name']) or after)
+    return report(module, True, current, after)
 
 
 def ensure_absent(module, current):

@@ -302,7 +302,7 @@ def update(module, current):
         update_user(module.client, current['login'], user_update_body(current, changes))
     if toggle:
         set_user_enabled(module.client, current['login'], params['enabled'])
-    return report(module, True, current, get_user(module.client, current['login']) or after)
+    return report(module, True, current, after)
 
 
 def ensure_absent(module, current):

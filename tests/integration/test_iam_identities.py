@@ -106,6 +106,8 @@ def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     assert checked.task('group')['diff']['after']['role'] == 'UNPRIVILEGED'
 
     changed = run(fake, workdir, owner_env, change, diff=True)
+    assert changed.task('user')['diff'] == checked.task('user')['diff']  # check mode foretold the change exactly
+    assert changed.task('group')['diff'] == checked.task('group')['diff']
     assert writes(fake) == [('PUT', '/1.0/me/identity/user/alice'), ('POST', '/1.0/me/identity/user/alice/disable'),
                             ('PUT', '/1.0/me/identity/group/web-ops')]
     assert changed.task('user')['user']['enabled'] is False and changed.task('user')['user']['email'] == 'alice@corp.example.com'
