@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import requests
 
-from tests.ansible_runner import run_playbook
+from tests.ansible_runner import run_adhoc, run_playbook
 from tests.conftest import REPO_ROOT
 
 VPS_PROD = 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'
@@ -344,3 +344,10 @@ def test_users_and_groups_guide_limits_a_group_to_tagged_resources(fake, workdir
     listing = '%s/me/api/oauth2/client' % fake.endpoint
     assert requests.get(listing, headers={'Authorization': 'Bearer ' + alice}, timeout=30).status_code == 403
     assert requests.get(listing, headers={'Authorization': 'Bearer ' + bob}, timeout=30).status_code == 200
+    # The modules themselves run as a local user with its token (access_token).
+    as_user = {'OVH_ENDPOINT': fake.endpoint}
+    listed = run_adhoc('ovhcloud.iam.ovh_oauth2_client_info', {'access_token': bob}, workdir, env=as_user)
+    assert listed.rc == 0, listed
+    refused = run_adhoc('ovhcloud.iam.ovh_oauth2_client_info', {'access_token': alice, 'max_retries': 0}, workdir, env=as_user)
+    assert refused.rc != 0 and 'account:apiovh:me/api/oauth2/client/get' in refused.output
+    assert alice not in refused.output and bob not in listed.output
