@@ -315,8 +315,13 @@ def add_tag(client, urn, key, value, replacing=False):
     """POST one tag. Whether a POST replaces the value of an existing key is not settled by any public source:
     when it answers 409 Conflict for a key being changed, the old tag is deleted and the POST sent again."""
     body = {'key': key, 'value': value}
-    post = lambda: client.post('%s/tag' % resource_path(urn), body)  # noqa: E731
-    took = lambda: _has_tag(client, urn, key, value)  # noqa: E731
+
+    def post():
+        return client.post('%s/tag' % resource_path(urn), body)
+
+    def took():
+        return _has_tag(client, urn, key, value)
+
     try:
         _reconciled(post, took)
     except OvhApiError as exc:
