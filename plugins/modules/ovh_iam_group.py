@@ -52,6 +52,8 @@ options:
     type: bool
     default: false
 notes:
+  - Group names are unique. When another run creates the same name between this task's read and its create (the API
+    answers 409 Conflict), the task adopts that group, warns, and goes on as for an existing group.
   - Whether OVHcloud deletes a group that still has members is not documented. When the delete is refused, the error
     says so; the policies were already detached. Move or delete the members first.
 seealso:
@@ -208,7 +210,15 @@ def create(module):
     planned = planned_group(params['name'], params['description'], body['role'])
     if module.check_mode:
         return report(module, True, {}, planned)
-    answered = create_group(module.client, body)
+    try:
+        answered = create_group(module.client, body)
+    except OvhApiError as exc:
+        current = get_group(module.client, params['name']) if exc.status == 409 else None
+        if current is None:
+            raise
+        module.warn('Group %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
+                    'adopted and updated as an existing group.' % params['name'])
+        return update(module, current)
     created = group_from_api(answered) if isinstance(answered, dict) and answered.get('name') else None
     return report(module, True, {}, created or get_group(module.client, params['name']) or planned)
 

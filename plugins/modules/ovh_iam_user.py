@@ -81,6 +81,8 @@ options:
     type: bool
     default: false
 notes:
+  - Logins are unique. When another run creates the same login between this task's read and its create (the API
+    answers 409 Conflict), the task adopts that user, warns, and goes on as for an existing user.
   - The password is declared C(no_log); Ansible masks it in every output. It is never part of RV(user) or of the diff.
   - The default groups of the account (RV(ovhcloud.iam.ovh_iam_group_info#module:groups[].default_group)) can be given
     as O(group).
@@ -217,6 +219,7 @@ api_requests:
   sample: 2
 '''
 
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     DEFAULT_USER_GROUP,
     create_user,
@@ -273,7 +276,15 @@ def create(module):
     planned = planned_user(params['login'], params['email'], params['description'], group, enabled)
     if module.check_mode:
         return report(module, True, {}, planned)
-    create_user(module.client, user_create_body(params, params['password']))
+    try:
+        create_user(module.client, user_create_body(params, params['password']))
+    except OvhApiError as exc:
+        current = get_user(module.client, params['login']) if exc.status == 409 else None
+        if current is None:
+            raise
+        module.warn('Local user %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
+                    'adopted as it is, with the password set at its creation.' % params['login'])
+        return update(module, current)
     if not enabled:
         set_user_enabled(module.client, params['login'], False)
     created = get_user(module.client, params['login'])
