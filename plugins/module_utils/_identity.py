@@ -129,8 +129,10 @@ def group_problems(params):
 def tag_problems(tags):
     """Keys and values OVHcloud would refuse (iam.resource.AddTag)."""
     problems = []
-    for key, value in sorted((tags or {}).items()):
-        if not TAG_KEY.match(key):
+    for key, value in sorted((tags or {}).items(), key=lambda item: str(item[0])):
+        if not isinstance(key, str):
+            problems.append('tags: the key %r must be a string; quote it in YAML.' % (key,))
+        elif not TAG_KEY.match(key):
             problems.append("tags: key %r must be 1 to 128 of the characters a-z A-Z 0-9 _ . : / = + @ -." % key)
         if not isinstance(value, str):
             problems.append('tags: the value of %r must be a string, got %r; quote it in YAML.' % (key, value))

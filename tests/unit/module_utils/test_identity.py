@@ -54,6 +54,8 @@ def test_managed_tags_may_be_listed_as_they_are_but_not_changed():
     ({'env': 'v' * 257}, 1),
     ({'env': 3}, 1),
     ({'bad key': 3}, 2),
+    ({3: 'x', 'env': 'prod'}, 1),
+    ({True: None}, 2),
 ])
 def test_tag_problems_follow_the_addtag_patterns(tags, count):
     assert len(identity.tag_problems(tags)) == count
