@@ -5,8 +5,16 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ovhcloud/iam
 OFFLINE_BOOTSTRAP := $(CURDIR)/../shared/ci/ansible-test-offline-bootstrap
+FIND_PYTHON := $(BIN)/python tests/tools/find_python.py
 
-.PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean
+# The newest ansible-core release line, in its own venv under .build/ made with the newest Python its
+# controller supports that the machine has (found on PATH or in pyenv, see tests/tools/find_python.py).
+CORE_NEWEST := 2.21
+CORE_NEWEST_SPEC := ansible-core>=$(CORE_NEWEST),<2.22
+CORE_NEWEST_CONTROLLER_PYTHONS := 3.12 3.13 3.14
+CORE_NEWEST_VENV := $(CURDIR)/.build/venv-core$(subst .,,$(CORE_NEWEST))
+
+.PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean core-newest-venv
 
 help:
 	@echo "make demo   - set up, start the local fake OVH API and run the service-account demo end to end"
@@ -56,3 +64,21 @@ build: venv
 
 clean:
 	rm -rf .build .pytest_cache tests/output
+
+# Makes $(CORE_NEWEST_VENV) (ansible-core $(CORE_NEWEST) and the collection's run-time requirements) unless
+# it is there with the same contents; when no suitable Python or no package index is there, it writes why
+# into $(CORE_NEWEST_VENV).skipped, which the targets using it print as SKIPPED.
+core-newest-venv: venv
+	@rm -f $(CORE_NEWEST_VENV).skipped; \
+	python=$$($(FIND_PYTHON) newest $(CORE_NEWEST_CONTROLLER_PYTHONS) 2>&1) || { \
+	  echo "$$python" > $(CORE_NEWEST_VENV).skipped; exit 0; }; \
+	wanted=$$(printf '%s\n%s\n%s\n' "$$python" '$(CORE_NEWEST_SPEC)' "$$(cat meta/ee-requirements.txt)"); \
+	if [ "$$(cat $(CORE_NEWEST_VENV)/.installed 2>/dev/null)" != "$$wanted" ]; then \
+	  echo "Installing $(CORE_NEWEST_SPEC) for $$python into $(CORE_NEWEST_VENV)"; \
+	  rm -rf $(CORE_NEWEST_VENV) && "$$python" -m venv $(CORE_NEWEST_VENV) && \
+	  $(CORE_NEWEST_VENV)/bin/python -m pip install --quiet '$(CORE_NEWEST_SPEC)' -r meta/ee-requirements.txt \
+	    > $(CORE_NEWEST_VENV).pip.log 2>&1 || { \
+	    echo "cannot install $(CORE_NEWEST_SPEC) with pip for $$python: $$(tail -n 1 $(CORE_NEWEST_VENV).pip.log)" \
+	      > $(CORE_NEWEST_VENV).skipped; rm -rf $(CORE_NEWEST_VENV); exit 0; }; \
+	  printf '%s\n' "$$wanted" > $(CORE_NEWEST_VENV)/.installed; \
+	fi
