@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ovhcloud/iam
 OFFLINE_BOOTSTRAP := $(CURDIR)/../shared/ci/ansible-test-offline-bootstrap
+# ansible-test needs the collection copied outside the checkout (tests/tools/sanity.sh); one copy per ansible-core.
+SANITY_ROOT ?= $(or $(TMPDIR),/tmp)/ovhcloud-iam-sanity
 FIND_PYTHON := $(BIN)/python tests/tools/find_python.py
 
 # The newest ansible-core release line, in its own venv under .build/ made with the newest Python its
@@ -14,11 +16,12 @@ CORE_NEWEST_SPEC := ansible-core>=$(CORE_NEWEST),<2.22
 CORE_NEWEST_CONTROLLER_PYTHONS := 3.12 3.13 3.14
 CORE_NEWEST_VENV := $(CURDIR)/.build/venv-core$(subst .,,$(CORE_NEWEST))
 
-.PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean core-newest-venv
+.PHONY: help venv link demo test sanity pytest unit integration lint docs-lint bench build clean core-newest core-newest-venv sanity-core-newest integration-core-newest
 
 help:
 	@echo "make demo   - set up, start the local fake OVH API and run the service-account demo end to end"
-	@echo "make test   - set up and run the whole test suite (ansible-test sanity, lint, unit, integration)"
+	@echo "make test   - set up and run the whole test suite (ansible-test sanity, lint, unit, integration),"
+	@echo "              on .venv's ansible-core and, for sanity and part of the integration tests, the newest one"
 	@echo "make bench  - measure HTTP requests and wall time per task (see docs/performance.md)"
 
 venv: $(VENV)/.installed
@@ -36,7 +39,8 @@ link:
 demo: venv link
 	$(BIN)/python demo/run_demo.py
 
-test: venv link sanity lint pytest
+# core-newest comes before pytest so that the figures pytest leaves in tests/output/ are those of the whole suite.
+test: venv link sanity lint core-newest pytest
 
 pytest: venv link
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
@@ -47,11 +51,34 @@ unit: venv link
 integration: venv link
 	$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider
 
-# ansible-test fetches a pip bootstrap script from the internet; where ../shared provides an
-# offline stand-in (machines without internet access), install it first.
+# ansible-test sanity with .venv's ansible-core on every controller and module Python it supports that the
+# machine has (tests/tools/sanity.sh). ansible-test fetches a pip bootstrap script from the internet; where
+# ../shared provides an offline stand-in (machines without internet access), it is installed first, by the
+# Python of the ansible-core that runs (each release asks for its own pip).
 sanity: venv link
-	@if [ -x "$(OFFLINE_BOOTSTRAP)" ] || [ -f "$(OFFLINE_BOOTSTRAP)" ]; then $(BIN)/python $(OFFLINE_BOOTSTRAP); fi
-	VENV_BIN=$(CURDIR)/$(BIN) tests/tools/sanity.sh
+	@if [ -f "$(OFFLINE_BOOTSTRAP)" ]; then $(BIN)/python $(OFFLINE_BOOTSTRAP); fi
+	SANITY_ROOT=$(SANITY_ROOT)/pinned VENV_BIN=$(CURDIR)/$(BIN) tests/tools/sanity.sh
+
+# The newest ansible-core: sanity and the integration tests of tests/tools/newest-core-tests.txt, side by side
+# (each output printed whole when it ends). They share nothing but the venv, made before either starts.
+core-newest: core-newest-venv link
+	@$(MAKE) --no-print-directory -j2 --output-sync=target sanity-core-newest integration-core-newest
+
+sanity-core-newest: core-newest-venv link
+	@if [ -f $(CORE_NEWEST_VENV).skipped ]; then \
+	  echo "SKIPPED: ansible-test sanity with ansible-core $(CORE_NEWEST): $$(cat $(CORE_NEWEST_VENV).skipped)"; exit 0; fi; \
+	if [ -f "$(OFFLINE_BOOTSTRAP)" ]; then $(CORE_NEWEST_VENV)/bin/python $(OFFLINE_BOOTSTRAP); fi; \
+	SANITY_ROOT=$(SANITY_ROOT)/newest VENV_BIN=$(CORE_NEWEST_VENV)/bin tests/tools/sanity.sh
+
+# The same pytest files as `make pytest`, run by .venv's pytest against the same fake, but every
+# ansible-playbook and ansible (and the Python running the modules) comes from the newest ansible-core's venv.
+integration-core-newest: core-newest-venv link
+	@if [ -f $(CORE_NEWEST_VENV).skipped ]; then \
+	  echo "SKIPPED: integration tests with ansible-core $(CORE_NEWEST): $$(cat $(CORE_NEWEST_VENV).skipped)"; exit 0; fi; \
+	echo "Integration tests with $$($(CORE_NEWEST_VENV)/bin/ansible --version | head -n 1)," \
+	  "Python $$($(CORE_NEWEST_VENV)/bin/python -c 'import platform; print(platform.python_version())')"; \
+	OVHCLOUD_IAM_TEST_ANSIBLE_BIN=$(CORE_NEWEST_VENV)/bin $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  $$(sed -e 's/#.*//' tests/tools/newest-core-tests.txt)
 
 lint: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --profile production roles/service_account playbooks awx/playbooks
