@@ -96,7 +96,7 @@ clean:
 # it is there with the same contents; when no suitable Python or no package index is there, it writes why
 # into $(CORE_NEWEST_VENV).skipped, which the targets using it print as SKIPPED.
 core-newest-venv: venv
-	@rm -f $(CORE_NEWEST_VENV).skipped; \
+	@mkdir -p $(dir $(CORE_NEWEST_VENV)); rm -f $(CORE_NEWEST_VENV).skipped; \
 	python=$$($(FIND_PYTHON) newest $(CORE_NEWEST_CONTROLLER_PYTHONS) 2>&1) || { \
 	  echo "$$python" > $(CORE_NEWEST_VENV).skipped; exit 0; }; \
 	wanted=$$(printf '%s\n%s\n%s\n' "$$python" '$(CORE_NEWEST_SPEC)' "$$(cat meta/ee-requirements.txt)"); \
