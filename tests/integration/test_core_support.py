@@ -94,7 +94,7 @@ def test_newest_core_test_list_names_existing_tests_covering_modules_role_and_le
     entries = [line.split('#')[0].strip() for line in _read('tests', 'tools', 'newest-core-tests.txt').splitlines()]
     entries = [entry for entry in entries if entry]
     for entry in entries:
-        path, _, name = entry.partition('::')
+        path, name = (entry.split('::', 1) + [''])[:2]
         assert os.path.isfile(os.path.join(REPO_ROOT, path)), entry
         assert not name or re.search(r'^def %s\(' % re.escape(name), _read(path), re.MULTILINE), entry
     # test_examples.py runs the EXAMPLES of every module of plugins/modules, whatever their number.
