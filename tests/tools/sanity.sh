@@ -26,21 +26,13 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
   [ -e "$f" ] && printf '%s\0' "$f"
 done | tar --null -T - -cf - | tar -xf - -C "$dest"
 
-for arg in "$@"; do
-  if [ "$arg" = --python ] || [ "${arg#--python=}" != "$arg" ]; then
-    cd "$dest"
-    exec env PATH="$venv_bin:$PATH" "$venv_bin/ansible-test" sanity --venv --color no "$@"
-  fi
-done
-
 # The Python versions this ansible-test supports: controller (CONTROLLER_PYTHON_VERSIONS) and module-only
 # (REMOTE_ONLY_PYTHON_VERSIONS), read from ansible-test itself so that a new release brings its own list.
 read -r core controller_versions module_versions own_version < <("$venv_bin/python" - <<'EOF'
 import os
-import ansible
+import sys
 import ansible_test
 from ansible.release import __version__
-import sys
 path = os.path.join(os.path.dirname(ansible_test.__file__), '_util', 'target', 'common', 'constants.py')
 constants = {}
 exec(compile(open(path, encoding='utf-8').read(), path, 'exec'), constants)
@@ -57,14 +49,19 @@ missing=()
 for version in $all_versions; do
   case "$found" in *" $version "*) ;; *) missing+=("$version") ;; esac
 done
-echo "ansible-test sanity, ansible-core $core: controller Pythons ${controller_versions//,/ }, module Pythons" \
-     "${module_versions//,/ } ${controller_versions//,/ }; found on this machine:$found"
-for version in "${missing[@]}"; do
-  echo "SKIPPED: ansible-core $core sanity on Python $version: no working python$version on PATH or in pyenv"
-done
 
 cd "$dest"
 export PATH="$pythons:$venv_bin:$PATH"
+for arg in "$@"; do
+  if [ "$arg" = --python ] || [ "${arg#--python=}" != "$arg" ]; then
+    exec "$venv_bin/ansible-test" sanity --venv --color no "$@"
+  fi
+done
+echo "ansible-test sanity, ansible-core $core: controller Pythons ${controller_versions//,/ }, module Pythons" \
+     "${module_versions//,/ } ${controller_versions//,/ }; found on this machine:$found"
+for version in ${missing[@]+"${missing[@]}"}; do
+  echo "SKIPPED: ansible-core $core sanity on Python $version: no working python$version on PATH or in pyenv"
+done
 echo "== ansible-core $core: all tests, controller Python $own_version, compile and import on every Python found"
 "$venv_bin/ansible-test" sanity --venv --color no "$@"
 for version in ${controller_versions//,/ }; do
