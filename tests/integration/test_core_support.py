@@ -3,7 +3,8 @@
 The README's "Tested with" table runs from the oldest release meta/runtime.yml claims to the newest one the
 Makefile tests (CORE_NEWEST, `make core-newest`), with no release left out; the AWX execution environment and
 docs/awx-aap.md install a release of that range with a Python it supports; and the list of integration tests run
-on the newest release names tests that exist and covers every module, the role's lifecycle and the leak scan.
+on the newest release names tests that exist and covers every module, the role's lifecycle and the leak scan;
+sanity keeps no ignore file.
 """
 
 import os
@@ -101,3 +102,10 @@ def test_newest_core_test_list_names_existing_tests_covering_modules_role_and_le
     assert 'tests/integration/test_examples.py' in entries
     assert 'tests/integration/test_deprecations.py' in entries  # the role: create, re-run, rotate, retire
     assert 'tests/reliability/test_leak_scan.py' in entries
+
+
+def test_sanity_has_no_ignore_entries():
+    """ansible-test sanity passes as it is on every release: no tests/sanity/ignore-*.txt (nor skip file)."""
+    sanity = os.path.join(REPO_ROOT, 'tests', 'sanity')
+    listed = sorted(os.listdir(sanity)) if os.path.isdir(sanity) else []
+    assert [name for name in listed if name.startswith(('ignore-', 'skip-'))] == []
