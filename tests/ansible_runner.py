@@ -12,8 +12,9 @@ CALLBACKS = os.path.join(REPO_ROOT, 'tests', 'integration', 'callback_plugins')
 # The bin/ directory of the ansible-core under test: its ansible-playbook and ansible run the plays and its
 # python runs the modules. By default the one running pytest; OVHCLOUD_IAM_TEST_ANSIBLE_BIN names another
 # (`make integration-core-newest` points it at the newest ansible-core's venv).
-BIN = os.environ.get('OVHCLOUD_IAM_TEST_ANSIBLE_BIN') or os.path.dirname(sys.executable)
-PYTHON = os.path.join(BIN, 'python')
+ANSIBLE_BIN = os.environ.get('OVHCLOUD_IAM_TEST_ANSIBLE_BIN')
+BIN = ANSIBLE_BIN or os.path.dirname(sys.executable)
+PYTHON = os.path.join(ANSIBLE_BIN, 'python') if ANSIBLE_BIN else sys.executable
 
 
 class RunResult:
