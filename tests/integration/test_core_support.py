@@ -4,11 +4,13 @@ The README's "Tested with" table runs from the oldest release meta/runtime.yml c
 Makefile tests (CORE_NEWEST, `make core-newest`), with no release left out; the AWX execution environment and
 docs/awx-aap.md install a release of that range with a Python it supports; and the list of integration tests run
 on the newest release names tests that exist and covers every module, the role's lifecycle and the leak scan;
-sanity keeps no ignore file.
+sanity keeps no ignore file; tests/ansible_runner.py runs the ansible-core that OVHCLOUD_IAM_TEST_ANSIBLE_BIN names.
 """
 
 import os
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -109,3 +111,23 @@ def test_sanity_has_no_ignore_entries():
     sanity = os.path.join(REPO_ROOT, 'tests', 'sanity')
     listed = sorted(os.listdir(sanity)) if os.path.isdir(sanity) else []
     assert [name for name in listed if name.startswith(('ignore-', 'skip-'))] == []
+
+
+def test_the_runner_takes_ansible_and_the_module_python_from_ovhcloud_iam_test_ansible_bin(tmp_path):
+    probe = ('import tests.ansible_runner as runner; env = runner.ansible_env(); '
+             'print(runner.BIN, runner.PYTHON, env["ANSIBLE_PYTHON_INTERPRETER"], env["PATH"].split(":")[0])')
+    other_bin = str(tmp_path / 'bin')
+
+    def probed(ansible_bin=None):
+        env = dict((key, value) for key, value in os.environ.items() if key != 'OVHCLOUD_IAM_TEST_ANSIBLE_BIN')
+        if ansible_bin:
+            env['OVHCLOUD_IAM_TEST_ANSIBLE_BIN'] = ansible_bin
+        result = subprocess.run([sys.executable, '-c', probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                                check=False, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    own_bin = os.path.dirname(sys.executable)
+    assert probed() == [own_bin, sys.executable, sys.executable, own_bin]
+    other_python = os.path.join(other_bin, 'python')
+    assert probed(other_bin) == [other_bin, other_python, other_python, other_bin]
