@@ -75,8 +75,9 @@ sanity-core-newest: core-newest-venv link
 integration-core-newest: core-newest-venv link
 	@if [ -f $(CORE_NEWEST_VENV).skipped ]; then \
 	  echo "SKIPPED: integration tests with ansible-core $(CORE_NEWEST): $$(cat $(CORE_NEWEST_VENV).skipped)"; exit 0; fi; \
-	echo "Integration tests with $$($(CORE_NEWEST_VENV)/bin/ansible --version | head -n 1)," \
-	  "Python $$($(CORE_NEWEST_VENV)/bin/python -c 'import platform; print(platform.python_version())')"; \
+	$(CORE_NEWEST_VENV)/bin/python -c 'import platform, sys, ansible.release; \
+	  print("Integration tests with ansible-core", ansible.release.__version__, "on Python", platform.python_version(), \
+	  "(" + sys.executable + ")")'; \
 	OVHCLOUD_IAM_TEST_ANSIBLE_BIN=$(CORE_NEWEST_VENV)/bin $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  $$(sed -e 's/#.*//' tests/tools/newest-core-tests.txt)
 
