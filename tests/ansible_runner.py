@@ -9,7 +9,12 @@ import tempfile
 from tests.conftest import COLLECTIONS_ROOT, REPO_ROOT
 
 CALLBACKS = os.path.join(REPO_ROOT, 'tests', 'integration', 'callback_plugins')
-BIN = os.path.dirname(sys.executable)
+# The bin/ directory of the ansible-core under test: its ansible-playbook and ansible run the plays and its
+# python runs the modules. By default the one running pytest; OVHCLOUD_IAM_TEST_ANSIBLE_BIN names another
+# (`make integration-core-newest` points it at the newest ansible-core's venv).
+ANSIBLE_BIN = os.environ.get('OVHCLOUD_IAM_TEST_ANSIBLE_BIN')
+BIN = ANSIBLE_BIN or os.path.dirname(sys.executable)
+PYTHON = os.path.join(ANSIBLE_BIN, 'python') if ANSIBLE_BIN else sys.executable
 
 
 class RunResult:
@@ -52,7 +57,7 @@ def ansible_env(extra=None, workdir=None):
         'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS,
         'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
         'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1',
-        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'ANSIBLE_PYTHON_INTERPRETER': PYTHON,
         'ANSIBLE_LOCALHOST_WARNING': 'false',
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
         'ANSIBLE_NOCOLOR': '1',

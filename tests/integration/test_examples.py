@@ -1,7 +1,8 @@
 """Every module's EXAMPLES run against the fake, in order, as one playbook per module.
 
 Connection options written in an example (endpoint: ovh-eu, keys) are taken out so the tasks use
-the fake through the OVH_* environment; everything else runs exactly as documented.
+the fake through the OVH_* environment; everything else runs exactly as documented. Deprecation warnings
+are on: a module that triggers one fails here (see test_deprecations.py).
 """
 
 import ast
@@ -43,5 +44,7 @@ def test_examples_run_against_the_fake(module_path, fake, workdir):
     assert tasks, 'EXAMPLES of %s are empty or not YAML' % module_path
     play = [{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
              'tasks': [without_connection_options(t) for t in tasks]}]
-    result = run_playbook(yaml.safe_dump(play, sort_keys=False) + '\n', workdir, env=fake.owner_env())
+    result = run_playbook(yaml.safe_dump(play, sort_keys=False) + '\n', workdir,
+                          env=dict(fake.owner_env(), ANSIBLE_DEPRECATION_WARNINGS='True'))
     assert result.rc == 0, result
+    assert '[DEPRECATION WARNING]' not in result.output, result
