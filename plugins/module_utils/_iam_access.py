@@ -26,6 +26,15 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
+    list_permissions_groups,
+    list_resource_groups,
+    list_resources,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     CONDITION_KEY_OPERATORS,
     WEEK_DAYS,
@@ -417,3 +426,127 @@ def resource_type_of(urn):
     """The resource type a resource URN names (``vps`` in urn:v1:eu:resource:vps:vps-1), or None."""
     parts = (urn or '').split(':')
     return parts[4] if len(parts) > 5 and parts[3] == 'resource' else None
+
+
+# ---------------------------------------------------------------------------- reading the account
+
+USER_PATH = '/me/identity/user'
+GROUP_PATH = '/me/identity/group'
+CALLER_PATH = '/auth/details'
+BATCH_CHECK_PATH = '/v2/iam/authorization/check'
+
+
+def _needs_groups(policies):
+    return any(policy.get('permissionsGroups') for policy in policies)
+
+
+def _needs_resource_groups(policies):
+    return any(':resourceGroup:' in ((resource.get('urn') if isinstance(resource, dict) else resource) or '')
+               for policy in policies for resource in policy.get('resources') or ())
+
+
+def read_account(client, identities, resource_urns=(), resource_types=(), all_resources=False):
+    """An Account for ``identities``: every policy (one list), and only what those naming the identities need --
+    permissions groups when one is linked, resource groups when one is named, the resources asked about."""
+    policies = [policy for policy in list_policies(client) if identity_matches(policy, identities)]
+    permissions_groups = list_permissions_groups(client) if _needs_groups(policies) else []
+    resource_groups = list_resource_groups(client) if _needs_resource_groups(policies) else []
+    resources = []
+    if all_resources:
+        resources = list_resources(client)
+    elif resource_urns or resource_types:
+        if resource_types:
+            resources += list_resources(client, types=resource_types)
+        if resource_urns:
+            resources += list_resources(client, urns=resource_urns)
+    return Account(policies, permissions_groups, resource_groups, resources)
+
+
+def _get_or_none(client, path):
+    try:
+        return client.get(path)
+    except OvhApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+
+
+def _segment(value):
+    return escape_path_segment(value)
+
+
+def get_user(client, login):
+    return _get_or_none(client, '%s/%s' % (USER_PATH, _segment(login)))
+
+
+def get_group(client, name):
+    return _get_or_none(client, '%s/%s' % (GROUP_PATH, _segment(name)))
+
+
+class IdentityNotFound(OvhError):
+    pass
+
+
+def resolve_identity(client, service_account=None, user=None, group=None, urn=None):
+    """The identity to evaluate: ``{kind, name, urn, client_id, group, identities}`` where ``identities`` are every
+    URN whose policies apply (a local user's group included). Raises IdentityNotFound with the fix."""
+    if service_account is not None:
+        found = [item for item in list_clients(client) if service_account in (item.get('name'), item.get('client_id'))]
+        if not found:
+            raise IdentityNotFound('service_account: no service account has the name or client ID %r '
+                                   '(ovhcloud.iam.ovh_oauth2_client_info lists them)' % service_account)
+        if len(found) > 1:
+            raise IdentityNotFound('service_account: several service accounts are named %r (%s); give the client ID of one'
+                                   % (service_account, ', '.join(item['client_id'] for item in found)))
+        return {'kind': 'service_account', 'name': found[0]['name'], 'client_id': found[0]['client_id'],
+                'urn': found[0]['identity'], 'group': None, 'identities': [found[0]['identity']]}
+    if group is not None:
+        found = get_group(client, group)
+        if not found:
+            raise IdentityNotFound('group: the account has no local group %r' % group)
+        return {'kind': 'group', 'name': group, 'client_id': None, 'urn': found.get('urn'), 'group': None,
+                'identities': [found.get('urn')]}
+    login = user
+    if urn is not None:
+        parts = urn.split(':')
+        if len(parts) < 6 or parts[4] != 'user' or '/' not in parts[5] or '*' in urn:
+            kind = parts[4] if len(parts) > 4 else 'identity'
+            return {'kind': kind, 'name': parts[5] if len(parts) > 5 else urn, 'client_id': None, 'urn': urn,
+                    'group': None, 'identities': [urn]}
+        login = parts[5].split('/', 1)[1]
+    found = get_user(client, login)
+    if not found:
+        if urn is not None:  # a user this account does not hold (or cannot read): its own URN only
+            return {'kind': 'user', 'name': login, 'client_id': None, 'urn': urn, 'group': None, 'identities': [urn]}
+        raise IdentityNotFound('user: the account has no local user %r' % login)
+    identities = [urn or found.get('urn')]
+    group_urn = None
+    if found.get('group'):
+        group_found = get_group(client, found['group'])
+        group_urn = (group_found or {}).get('urn')
+        if group_urn:
+            identities.append(group_urn)
+    return {'kind': 'user', 'name': login, 'client_id': None, 'urn': identities[0],
+            'group': {'name': found.get('group'), 'urn': group_urn} if found.get('group') else None,
+            'identities': identities}
+
+
+def caller_details(client):
+    """GET /auth/details, in snake_case: who the credentials of this task are."""
+    details = client.get(CALLER_PATH) or {}
+    return {'account': details.get('account'), 'identities': details.get('identities') or [],
+            'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
+            'roles': details.get('roles') or []}
+
+
+def check_caller(client, resource_urns, actions, batch=False):
+    """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
+    if batch:
+        answers = client.post(BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
+        by_urn = {answer.get('resourceURN'): answer for answer in answers}
+        answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
+    else:
+        answered = [(urn, client.post('/v2/iam/resource/%s/authorization/check' % _segment(urn), {'actions': list(actions)}) or {})
+                    for urn in resource_urns]
+    return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
+             'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import expired, pattern_match
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import GROUP_PATH, USER_PATH, expired, pattern_match
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
+    ACTION_REFERENCE_PATH,
+    list_permissions_groups,
+    list_resource_groups,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 
 SEVERITIES = ('info', 'low', 'medium', 'high', 'critical')
 # finding code: (severity, what it means)
@@ -46,7 +54,7 @@ def _policy_obj(policy):
 
 
 def _client_obj(client):
-    return _obj('service_account', client.get('name'), client.get('clientId'))
+    return _obj('service_account', client.get('name'), client.get('client_id'))
 
 
 def _finding(code, message, objects):
@@ -78,6 +86,7 @@ class Audit:
         self.catalogue = set(item.get('action') for item in catalogue or () if isinstance(item, dict))
         self.now = now
         self.permissions_groups = {group.get('urn'): group for group in permissions_groups}
+        self.resource_groups_list = list(resource_groups)
         self.read_only_groups = set(group.get('urn') for group in resource_groups if group.get('readOnly'))
         self.users = users
         self.groups = groups
@@ -107,7 +116,7 @@ class Audit:
         return found
 
     def _orphans(self):
-        client_ids = set(client.get('clientId') for client in self.clients)
+        client_ids = set(client.get('client_id') for client in self.clients)
         known = {'credential': lambda name: name.startswith(CREDENTIAL_PREFIX) and name[len(CREDENTIAL_PREFIX):] in client_ids}
         if self.users is not None:
             logins = set(user.get('login') for user in self.users)
@@ -156,7 +165,7 @@ class Audit:
 
     def _unused(self):
         return [_finding('unused_service_account', 'service account %r (%s) is named in no policy'
-                         % (client.get('name'), client.get('clientId')), [_client_obj(client)])
+                         % (client.get('name'), client.get('client_id')), [_client_obj(client)])
                 for client in self.clients if not self._naming(client)]
 
     def _expired(self):
@@ -187,7 +196,7 @@ class Audit:
         found = []
         for twins in by_rights.values():
             if len(twins) > 1:
-                names = ', '.join('%r (%s)' % (client.get('name'), client.get('clientId')) for client in twins)
+                names = ', '.join('%r (%s)' % (client.get('name'), client.get('client_id')) for client in twins)
                 found.append(_finding('identical_rights', 'service accounts %s have identical rights' % names,
                                       [_client_obj(client) for client in twins]))
         return found
@@ -248,14 +257,14 @@ def mermaid(policies, clients, findings, resource_groups=()):
         policy_node = node('policy:%s' % policy.get('id'), policy_label, [policy.get('id')], ('(["', '"])'))
         for urn in policy.get('identities') or ():
             client = clients_by_identity.get(urn) or {}
-            identity_node = node('identity:%s' % urn, _identity_label(urn, clients_by_identity), [urn, client.get('clientId')])
+            identity_node = node('identity:%s' % urn, _identity_label(urn, clients_by_identity), [urn, client.get('client_id')])
             edges.append('  %s --> %s' % (identity_node, policy_node))
         for urn in _urns(policy.get('resources')):
             label = 'resource group %s' % group_names[urn] if urn in group_names else urn
             edges.append('  %s --> %s' % (policy_node, node('resource:%s' % urn, label, [urn], ('[("', '")]'))))
     for client in clients:
         if client.get('identity') not in nodes and 'identity:%s' % client.get('identity') not in nodes:
-            node('identity:%s' % client.get('identity'), 'service account %s' % client.get('name'), [client.get('clientId')])
+            node('identity:%s' % client.get('identity'), 'service account %s' % client.get('name'), [client.get('client_id')])
     lines.extend(edges)
     styles = {'critical': 'fill:#f5c2c7,stroke:#842029,stroke-width:3px', 'high': 'fill:#f8d7da,stroke:#b02a37,stroke-width:2px',
               'medium': 'fill:#fff3cd,stroke:#997404,stroke-width:2px', 'low': 'fill:#e2e3e5,stroke:#41464b,stroke-dasharray:4 2',
@@ -287,3 +296,30 @@ def markdown_report(findings, policies, clients, resource_groups=(), title='OVHc
     lines += ['', '## Who can do what', '', 'Identities → policies → resources; objects named in a finding are coloured by its severity.',
               '', '```mermaid', mermaid(policies, clients, findings, resource_groups), '```', '']
     return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------------------- reading the account
+
+def _names_or_none(client, path):
+    """The names a /me/identity list gives, or None when the account (or the caller) cannot list them."""
+    try:
+        return [name for name in client.get(path) or () if isinstance(name, str)]
+    except OvhApiError as exc:
+        if exc.is_not_found or exc.is_forbidden:
+            return None
+        raise
+
+
+def read_audit(client, now):
+    """An Audit of the whole account: service accounts, policies, permissions and resource groups, local users and
+    groups (when they can be listed) and the whole action catalogue, each read once."""
+    policies = list_policies(client)
+    clients = list_clients(client)
+    permissions_groups = list_permissions_groups(client)
+    resource_groups = list_resource_groups(client)
+    catalogue = client.list_v2(ACTION_REFERENCE_PATH)
+    logins = _names_or_none(client, USER_PATH)
+    group_names = _names_or_none(client, GROUP_PATH)
+    return Audit(policies, clients, catalogue, now, permissions_groups=permissions_groups, resource_groups=resource_groups,
+                 users=None if logins is None else [{'login': login} for login in logins],
+                 groups=None if group_names is None else [{'name': name} for name in group_names])
