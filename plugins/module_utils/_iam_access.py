@@ -413,6 +413,7 @@ def grants(account, identities, now, ip=None, catalogue=None):
         row['allow'] = sorted(set(action for entry in row['permission_sets'] for action in entry['allow']))
         row['deny'] = sorted(set(action for entry in row['permission_sets'] for action in entry['deny']))
         row['conditional'] = any(entry['conditions_hold'] is None for entry in row['permission_sets'])
+        row['actions'] = None
         if catalogue is not None and '*' not in urn:
             kind = row['type'] or resource_type_of(urn)
             row['actions'] = sorted(item['action'] for item in catalogue

@@ -186,7 +186,8 @@ grants:
     - With O(mode=list), per resource the identity's live policies cover (URN patterns are kept as rows of their
       own), the V(permission_sets) that apply (V(policy), V(permissions_group), V(allow), V(except), V(deny),
       V(resource_group), V(conditions_hold)), the union of V(allow) and V(deny) patterns, V(conditional) when a
-      condition cannot be decided, and V(actions), the catalogue actions of the resource's type it may do.
+      condition cannot be decided, and V(actions), the catalogue actions of the resource's type it may do (null
+      for a URN pattern row).
   returned: when O(mode=list)
   type: list
   elements: dict

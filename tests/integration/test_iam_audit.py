@@ -4,6 +4,7 @@ import os
 
 from tests.ansible_runner import run_playbook
 from tests.conftest import REPO_ROOT
+from tests.integration.test_guides import playbook
 from tests.integration.test_iam_access import Account
 
 AUDIT_PLAYBOOK = os.path.join(REPO_ROOT, 'playbooks', 'audit-iam.yml')
@@ -61,3 +62,52 @@ def test_the_audit_playbook_passes_below_its_threshold(fake, workdir):
     assert os.path.exists(report)
     clean = run_playbook(AUDIT_PLAYBOOK, workdir, env=fake.owner_env(), extra_vars={'audit_fail_on': 'nope'})
     assert clean.rc != 0 and 'audit_fail_on must be one of' in clean.output
+
+
+# -- the YAML examples of docs/access-and-audit.md, run as written
+
+GUIDE = 'docs/access-and-audit.md'
+
+
+def _backup_agent(fake):
+    account = Account(fake)
+    agent = account.service_account('backup-agent')
+    account.policy('backup-agent-vps', agent['identity'], ['urn:v1:%s:resource:vps:*' % fake.region()],
+                   allow=['vps:apiovh:get', 'vps:apiovh:snapshot/*'])
+    return account, agent
+
+
+def test_guide_explains_an_identity_and_lists_its_rights(fake, workdir):
+    _backup_agent(fake)
+    explained = run_playbook(playbook(GUIDE, 'access-explain'), workdir, env=fake.owner_env())
+    assert explained.rc == 0, explained
+    reasons = explained.task('Show the reasons')['msg']
+    assert reasons == ["allowed by policy 'backup-agent-vps'", 'not granted: no policy allows it']
+    listed = run_playbook(playbook(GUIDE, 'access-list'), workdir, env=fake.owner_env())
+    assert listed.rc == 0, listed
+    per_resource = listed.task('Show, per resource, the actions it may do')['msg']
+    assert per_resource['urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'] == [
+        'vps:apiovh:get', 'vps:apiovh:snapshot/create', 'vps:apiovh:snapshot/delete', 'vps:apiovh:snapshot/get']
+    assert per_resource['urn:v1:eu:resource:vps:*'] is None
+
+
+def test_guide_caller_check_stops_a_service_account_missing_a_right(fake, workdir):
+    account, agent = _backup_agent(fake)
+    account.policy('backup-agent-read-clients', agent['identity'], [account.account_urn],
+                   allow=['account:apiovh:me/api/oauth2/client/get'])
+    as_agent = {'OVH_ENDPOINT': fake.endpoint, 'OVH_CLIENT_ID': agent['client_id'], 'OVH_CLIENT_SECRET': agent['secret']}
+    refused = run_playbook(playbook(GUIDE, 'access-caller'), workdir, env=as_agent)
+    assert refused.rc != 0 and refused.status('Stop here when one is missing') == 'failed', refused
+    assert 'account:apiovh:me/api/oauth2/client/create on %s' % account.account_urn in refused.output
+    assert agent['secret'] not in refused.output
+    owner = run_playbook(playbook(GUIDE, 'access-caller'), workdir, env=fake.owner_env())
+    assert owner.rc == 0, owner
+
+
+def test_guide_audit_gate_fails_on_findings_and_passes_on_a_clean_account(fake, workdir):
+    clean = run_playbook(playbook(GUIDE, 'audit-gate'), workdir, env=fake.owner_env())
+    assert clean.rc == 0, clean
+    assert '# OVHcloud IAM audit' in open(os.path.join(workdir, 'iam-audit.md'), encoding='utf-8').read()
+    build_findings(fake)
+    gated = run_playbook(playbook(GUIDE, 'audit-gate'), workdir, env=fake.owner_env())
+    assert gated.rc != 0 and gated.status('Fail on medium findings or worse') == 'failed', gated
