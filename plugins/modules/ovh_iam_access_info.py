@@ -7,10 +7,10 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_access_info
 short_description: Explain who can do what on OVHcloud, from the account's IAM policies
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Answer, offline from the account's IAM policies, whether an identity may do some actions on some resources,
-    and B(why): the policies and permissions groups that allow, take out (C(except)) or deny each action, the
+    and B(why) -- the policies and permissions groups that allow, take out (C(except)) or deny each action, the
     resource groups through which a policy covers the resource, and the conditions that apply with whether they
     hold now.
   - The identity is a service account (O(service_account)), a local user (O(user), who is also covered by the
@@ -176,11 +176,13 @@ all_allowed:
   description: With O(mode=check), whether every answer is V(allowed).
   returned: when O(mode=check)
   type: bool
+  sample: false
 denied:
   description: With O(mode=check), C(<action> on <resource>) for each answer that is not V(allowed).
   returned: when O(mode=check)
   type: list
   elements: str
+  sample: ["vps:apiovh:rebuild on urn:v1:eu:resource:vps:vps-1.vps.ovh.net"]
 grants:
   description:
     - With O(mode=list), per resource the identity's live policies cover (URN patterns are kept as rows of their
@@ -191,15 +193,28 @@ grants:
   returned: when O(mode=list)
   type: list
   elements: dict
+  sample:
+    - resource: urn:v1:eu:resource:vps:vps-1.vps.ovh.net
+      name: vps-1.vps.ovh.net
+      type: vps
+      policies: [backup-vps]
+      permission_sets: [{policy: backup-vps, permissions_group: null, resource_group: null, conditions_hold: true,
+                         allow: ["vps:apiovh:snapshot/*"], except: [], deny: []}]
+      allow: ["vps:apiovh:snapshot/*"]
+      deny: []
+      conditional: false
+      actions: [vps:apiovh:snapshot/create, vps:apiovh:snapshot/delete, vps:apiovh:snapshot/get]
 api_requests:
   description: Number of HTTP requests the task sent to the OVHcloud API (token requests included).
   returned: when the API was called
   type: int
+  sample: 4
 problems:
   description: Every problem found in the options, when the task failed before sending anything.
   returned: when the options are invalid
   type: list
   elements: str
+  sample: ["actions: give the actions to answer for (or mode: list for everything the identity can do)"]
 '''
 
 import time

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_audit_info
 short_description: Audit the IAM of an OVHcloud account and report findings
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Read the account's service accounts, IAM policies, permissions groups, resource groups, local users and groups
     and OVHcloud's action catalogue (each once), and list findings, each with a severity and the objects involved.
@@ -90,19 +90,23 @@ highest_severity:
   description: The severity of the worst finding, or V(null) when there is none.
   returned: always
   type: str
+  sample: high
 not_checked:
   description: Checks that could not be made, and why (for example local users the caller cannot list).
   returned: always
   type: list
   elements: str
+  sample: ["orphan_identity for users: the local users could not be listed"]
 report_markdown:
   description: The audit as Markdown, with a Mermaid graph of identities, policies and resources.
   returned: always
   type: str
+  sample: "# OVHcloud IAM audit\n\n..."
 api_requests:
   description: Number of HTTP requests the task sent to the OVHcloud API (token requests included).
   returned: when the API was called
   type: int
+  sample: 8
 '''
 
 import datetime

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_iam_caller_info
 short_description: Who the task's credentials are on OVHcloud, and which actions OVHcloud lets them do
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Read who is calling (C(GET /auth/details)) -- the account, the identity URNs, the authentication method --
     whatever the credentials (application key and consumer key, service account, access token).
@@ -111,24 +111,29 @@ authorized:
   description: Whether each action is authorized, by resource URN then action, for C(assert).
   returned: when O(resources) and O(actions) are given
   type: dict
+  sample: {"urn:v1:eu:resource:account:xx1111-ovh": {"account:apiovh:me/get": true}}
 all_authorized:
   description: Whether every action is authorized on every resource.
   returned: when O(resources) and O(actions) are given
   type: bool
+  sample: false
 unauthorized:
   description: C(<action> on <resource>) for each action that is not authorized.
   returned: when O(resources) and O(actions) are given
   type: list
   elements: str
+  sample: ["account:apiovh:me/api/oauth2/client/create on urn:v1:eu:resource:account:xx1111-ovh"]
 api_requests:
   description: Number of HTTP requests the task sent to the OVHcloud API (token requests included).
   returned: when the API was called
   type: int
+  sample: 3
 problems:
   description: Every problem found in the options, when the task failed before sending anything.
   returned: when the options are invalid
   type: list
   elements: str
+  sample: ["resources and actions: give both (the actions are checked on each resource), or neither"]
 '''
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import caller_details, check_caller
