@@ -24,6 +24,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils import _client
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import EXPANSION_WORKERS, V1_PAGE_SIZE, V2_PAGE_SIZE, OvhClient
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from tests.ansible_runner import run_adhoc
 from tests.conftest import REPO_ROOT
 
 RUN_BENCH = os.path.join(REPO_ROOT, 'tests', 'bench', 'run_bench.py')
@@ -231,13 +232,52 @@ def test_environment_proxies_apply_and_are_resolved_once_per_origin(fake, record
     assert [entry['path'] for entry in fake.requests()] == ['/1.0/me/api/oauth2/client']
 
 
+# ---------------------------------------------------------------------------- users, groups and resource tags
+
+IDENTITY_COUNT_TASKS = (
+    # (module, args, the calls of the task, exactly)
+    ('ovhcloud.iam.ovh_iam_group', {'name': 'web-ops', 'role': 'NONE'},
+     [TIME, 'GET /1.0/me/identity/group/web-ops', 'POST /1.0/me/identity/group']),
+    ('ovhcloud.iam.ovh_iam_group', {'name': 'web-ops', 'role': 'NONE'},
+     [TIME, 'GET /1.0/me/identity/group/web-ops']),
+    ('ovhcloud.iam.ovh_iam_user', {'login': 'alice', 'group': 'web-ops', 'email': 'a@example.com', 'password': 'Count-Pa55'},
+     [TIME, 'GET /1.0/me/identity/user/alice', 'GET /1.0/me/identity/group/web-ops', 'POST /1.0/me/identity/user',
+      'GET /1.0/me/identity/user/alice']),
+    ('ovhcloud.iam.ovh_iam_user', {'login': 'alice', 'group': 'web-ops', 'email': 'a@example.com', 'password': 'Count-Pa55'},
+     [TIME, 'GET /1.0/me/identity/user/alice']),
+    ('ovhcloud.iam.ovh_iam_user_info', {'login': 'alice'}, [TIME, 'GET /1.0/me/identity/user/alice']),
+    ('ovhcloud.iam.ovh_iam_user_info', {}, [TIME, 'GET /1.0/me/identity/user', 'GET /1.0/me/identity/user/alice']),
+    ('ovhcloud.iam.ovh_iam_group_info', {'name': 'web-ops'}, [TIME, 'GET /1.0/me/identity/group/web-ops']),
+    ('ovhcloud.iam.ovh_iam_resource_tags', {'urn': 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net', 'tags': {'env': 'prod'},
+                                            'purge_tags': False},
+     [TIME, 'GET /v2/iam/resource/urn%3Av1%3Aeu%3Aresource%3Avps%3Avps-5a6b7c8d.vps.ovh.net',
+      'POST /v2/iam/resource/urn%3Av1%3Aeu%3Aresource%3Avps%3Avps-5a6b7c8d.vps.ovh.net/tag']),
+    ('ovhcloud.iam.ovh_iam_resource_tags', {'urn': 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net', 'tags': {'env': 'prod'},
+                                            'purge_tags': False},
+     [TIME, 'GET /v2/iam/resource/urn%3Av1%3Aeu%3Aresource%3Avps%3Avps-5a6b7c8d.vps.ovh.net']),
+    ('ovhcloud.iam.ovh_iam_user', {'login': 'alice', 'state': 'absent'},
+     [TIME, 'GET /1.0/me/identity/user/alice', POLICIES, 'DELETE /1.0/me/identity/user/alice']),
+    ('ovhcloud.iam.ovh_iam_user', {'login': 'alice', 'state': 'absent'}, [TIME, 'GET /1.0/me/identity/user/alice']),
+)
+
+
+def test_users_groups_and_tags_make_the_fewest_calls(fake, workdir, owner_env):
+    """One read of the object addressed, a no-op sends nothing else; a create adds the write (and a user's read back
+    for its URN, the group's existence check); deleting a user reads its policies (one page) first."""
+    for module, args, expected in IDENTITY_COUNT_TASKS:
+        fake.clear_requests()
+        result = run_adhoc(module, args, workdir, env=owner_env)
+        assert result.rc == 0, result
+        calls = ['%s %s' % (entry['method'], entry['path']) for entry in fake.requests()]
+        assert calls == expected, (module, args)
+        assert '"api_requests": %d' % len(expected) in result.stdout, result.stdout
+
 # -- the access and audit modules (issue 17): read-only, one list of each kind, whatever the account size
 
 ACCESS_SIZES = (1, 1000)
 
 
 def _module_calls(fake, workdir, module, args):
-    from tests.ansible_runner import run_adhoc
     fake.clear_requests()
     result = run_adhoc(module, args, workdir, env=fake.owner_env())
     assert result.rc == 0, result

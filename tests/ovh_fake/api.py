@@ -1,10 +1,12 @@
 """One API request from routing to reply: version prefix, route, authentication, IAM, handler."""
 
-from . import authn, iam, v1, v2
+from . import authn, iam, identity, v1, v2
 from .common import ApiError, Reply, forbidden, not_found
 from .routing import Call, resolve
 
-VERSION_PREFIXES = (('/1.0', v1.ROUTES), ('/v1', v1.ROUTES), ('/v2', v2.ROUTES))
+V1_ROUTES = v1.ROUTES + identity.V1_ROUTES
+V2_ROUTES = v2.ROUTES + identity.V2_ROUTES
+VERSION_PREFIXES = (('/1.0', V1_ROUTES), ('/v1', V1_ROUTES), ('/v2', V2_ROUTES))
 
 
 class Outcome:

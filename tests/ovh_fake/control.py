@@ -7,7 +7,7 @@ Errors are ``{"error": "..."}`` with status 400 (bad input) or 404 (unknown cont
 import ipaddress
 import json
 
-from . import v2
+from . import identity, v2
 from .store import DEFAULT_KNOBS
 from .common import Reply
 from .store import public
@@ -195,6 +195,11 @@ ROUTES = {
     ('GET', '/_fake/stats'): get_stats,
     ('POST', '/_fake/source-ip'): set_source_ip,
     ('POST', '/_fake/knobs'): set_knobs,
+    ('POST', '/_fake/user-token'): identity.issue_user_token,
+    ('POST', '/_fake/resource-tags'): identity.set_resource_tags,
+    ('POST', '/_fake/tag-post-existing'): identity.set_tag_post_existing,
+    ('GET', '/_fake/identities'): lambda state, _payload: {
+        'users': [public(user) for user in state.identity_users.values()], 'groups': list(state.identity_groups.values())},
 }
 
 

@@ -3,6 +3,7 @@
 import re
 
 from . import conditions
+from . import identity as identity_module
 
 RESOURCE_URN_EXPECTED = 'expected urn:v1:region:(resource|resourceGroup):(*|group_id|resource_type):(*|resource_name)'
 IDENTITY_URN_EXPECTED = 'expected urn:v1:region:identity:(account|user|group|credential):(nichandle|nichandle/name)'
@@ -92,7 +93,7 @@ def _covers(state, policy_urn, resource_urn):
 def _applies(state, policy, identity, resource_urn, context):
     if policy.get('_expires_at') is not None and policy['_expires_at'] <= context['now']:
         return False
-    if not any(pattern_match(pattern, identity) for pattern in policy['identities']):
+    if not any(pattern_match(pattern, who) for pattern in policy['identities'] for who in context['identities']):
         return False
     if not any(_covers(state, resource['urn'], resource_urn) for resource in policy['resources']):
         return False
@@ -106,7 +107,8 @@ def is_allowed(state, identity, action, resource_urn, ip=None):
     ``deny`` in any applicable policy wins over every grant. A policy whose conditions do not hold
     for this request (source ``ip``, the fake clock, the target resource) does not apply at all.
     """
-    context = {'now': state.now(), 'ip': state.source_ip or ip, 'resource': state.resources.get(resource_urn)}
+    context = {'now': state.now(), 'ip': state.source_ip or ip, 'resource': state.resources.get(resource_urn),
+               'identities': identity_module.identities_of(state, identity)}
     granted = False
     for policy in state.policies.values():
         if not _applies(state, policy, identity, resource_urn, context):

@@ -1,7 +1,8 @@
 """Leak scan: representative runs at -vvvv with a log file, then every secret searched everywhere.
 
 The runs create service accounts (the secret returned under no_log, and written to a credentials
-file), log in as one of them, change and read policies in --diff mode, survive a lost create answer,
+file), log in as one of them, change and read policies in --diff mode, survive a lost create answer, create and
+remove a local user whose password comes from the environment (its create answer lost too),
 fail with wrong credentials, and run the role (create, rotate, remove). Then stdout, stderr, the
 ANSIBLE_LOG_PATH file, the recorded task results and every file the runs left in their directory
 (except the credential files meant to hold a secret) are searched for every secret the fake issued or
@@ -18,6 +19,7 @@ from tests.ansible_runner import run_playbook
 from tests.reliability.conftest import play, task
 
 CLIENTS = '/1.0/me/api/oauth2/client'
+USER_PASSWORD = "{{ lookup('ansible.builtin.env', 'REL_USER_PASSWORD') }}"
 
 
 def module_playbook(fake, workdir):
@@ -50,6 +52,11 @@ def module_playbook(fake, workdir):
               'application_key': '', 'application_secret': '', 'consumer_key': ''}, ignore_errors=True),
         task('credentials file already holds other credentials', 'ovh_oauth2_client',
              {'name': 'rel-leak-again', 'credentials_file': os.path.join(workdir, 'file-sa.conf')}, ignore_errors=True),
+        task('create a local user (password from the environment, answer lost)', 'ovh_iam_user',
+             {'login': 'rel-leak-user', 'email': 'leak@example.com', 'password': USER_PASSWORD}),
+        task('ask for its password to be updated (refused)', 'ovh_iam_user',
+             {'login': 'rel-leak-user', 'password': USER_PASSWORD, 'update_password': 'always'}, ignore_errors=True),
+        task('remove the local user', 'ovh_iam_user', {'login': 'rel-leak-user', 'state': 'absent'}),
         task('remove the file service account', 'ovh_oauth2_client', {'name': 'rel-leak-file', 'state': 'absent'}),
         task('remove the service account (detaches it from the policy)', 'ovh_oauth2_client',
              {'name': 'rel-leak-app', 'state': 'absent'}),
@@ -93,10 +100,12 @@ def describe_hits(text, hits, kinds):
 def test_no_secret_in_any_output_log_or_file(fake, workdir, owner_env, ledger):
     planted = 'planted-' + secrets.token_hex(16)
     log_path = os.path.join(workdir, 'ansible.log')
-    env = dict(owner_env, REL_PLANTED_SECRET=planted, ANSIBLE_LOG_PATH=log_path)
+    env = dict(owner_env, REL_PLANTED_SECRET=planted, ANSIBLE_LOG_PATH=log_path,
+               REL_USER_PASSWORD='user-' + secrets.token_hex(16))
     credential_files = [os.path.join(workdir, 'file-sa.conf'), os.path.join(workdir, 'role', 'ovh.conf')]
     # A lost answer to the first create: the module deletes the client whose secret it never got, then creates again.
     fake.fault(method='POST', path=CLIENTS, status=0, apply=True)
+    fake.fault(method='POST', path='/1.0/me/identity/user', status=0, apply=True)
     runs = [
         ('modules (create, file, policies, login as the account, failures, lost answer, remove)',
          run_playbook(module_playbook(fake, workdir), workdir, env=env, verbosity=4, diff=True)),
@@ -110,9 +119,10 @@ def test_no_secret_in_any_output_log_or_file(fake, workdir, owner_env, ledger):
         assert run.rc == 0, '%s\n%r' % (label, run)
     state = fake.state()
     assert not [c for c in state['clients'] if c['name'].startswith('rel-leak')]
+    assert env['REL_USER_PASSWORD'] in fake.secrets()  # the local user's password is scanned for too
     secrets_known = set(s for s in fake.secrets() if s) | {planted}
     tokens = [s for s in secrets_known if s.startswith('eyJ')]
-    client_secrets = len(secrets_known) - len(tokens) - 3  # owner's application secret and consumer key, the planted one
+    client_secrets = len(secrets_known) - len(tokens) - 4  # owner's AS and CK, the planted one, the user's password
     assert tokens and client_secrets >= 4, 'the runs should have issued tokens and several client secrets'
 
     kinds = dict((token, 'access token') for token in tokens)

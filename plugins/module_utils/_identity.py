@@ -1,0 +1,337 @@
+# Copyright: ovhcloud.iam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
+
+"""Local users and user groups (``/me/identity``) and the tags of IAM resources: reads, decisions, writes.
+
+Shapes come from OVHcloud's me.json (auth.User, auth.UserRequest, auth.Group, auth.GroupRequest) and iam.json
+(iam.resource.AddTag, iam.resource.Resource). Modules call these functions; nothing here calls fail_json.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+
+USERS_PATH = '/me/identity/user'
+GROUPS_PATH = '/me/identity/group'
+RESOURCE_PATH = '/v2/iam/resource'
+ROLES = ('ADMIN', 'REGULAR', 'UNPRIVILEGED', 'NONE')
+DISABLED = 'DISABLED'
+# What OVHcloud's Terraform provider sends when no group is given (ovh_me_identity_user: group defaults to DEFAULT).
+DEFAULT_USER_GROUP = 'DEFAULT'
+# iam.resource.Resource.tags: "Tags that were internally computed are prefixed with ovh:"; the Terraform provider
+# refuses to set them ("managed by OVH and cannot be set via the API") and never removes them.
+MANAGED_TAG_PREFIX = 'ovh:'
+# iam.resource.AddTag: key '^[a-zA-Z0-9_.:/=+@-]{1,128}\z', value '^[a-zA-Z0-9_.:/=+@-]{0,256}\z'.
+TAG_KEY = re.compile(r'^[a-zA-Z0-9_.:/=+@-]{1,128}\Z')
+TAG_VALUE = re.compile(r'^[a-zA-Z0-9_.:/=+@-]{0,256}\Z')
+_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+
+
+def user_path(login):
+    return '%s/%s' % (USERS_PATH, escape_path_segment(login))
+
+
+def group_path(name):
+    return '%s/%s' % (GROUPS_PATH, escape_path_segment(name))
+
+
+def resource_path(urn):
+    return '%s/%s' % (RESOURCE_PATH, escape_path_segment(urn))
+
+
+def tag_path(urn, key):
+    return '%s/tag/%s' % (resource_path(urn), escape_path_segment(key))
+
+
+# ---------------------------------------------------------------------------- shapes
+
+def user_from_api(api_user):
+    """The snake_case view of an ``auth.User`` (the password is never readable)."""
+    status = api_user.get('status')
+    return {
+        'login': api_user.get('login'),
+        'email': api_user.get('email'),
+        'description': api_user.get('description'),
+        'group': api_user.get('group'),
+        'enabled': status != DISABLED,
+        'status': status,
+        'type': api_user.get('type'),
+        'urn': api_user.get('urn'),
+        'created_at': api_user.get('creation'),
+        'last_update': api_user.get('lastUpdate'),
+        'password_last_update': api_user.get('passwordLastUpdate'),
+    }
+
+
+def group_from_api(api_group):
+    """The snake_case view of an ``auth.Group``."""
+    return {
+        'name': api_group.get('name'),
+        'description': api_group.get('description'),
+        'role': api_group.get('role'),
+        'default_group': bool(api_group.get('defaultGroup')),
+        'urn': api_group.get('urn'),
+        'created_at': api_group.get('creation'),
+        'last_update': api_group.get('lastUpdate'),
+    }
+
+
+def planned_user(login, email, description, group, enabled):
+    """The user a create would make, for check mode (server-side fields are None)."""
+    return {'login': login, 'email': email, 'description': description if description is not None else '',
+            'group': group, 'enabled': enabled, 'status': 'OK' if enabled else DISABLED, 'type': 'USER', 'urn': None,
+            'created_at': None, 'last_update': None, 'password_last_update': None}
+
+
+def planned_group(name, description, role):
+    return {'name': name, 'description': description, 'role': role, 'default_group': False, 'urn': None,
+            'created_at': None, 'last_update': None}
+
+
+# ---------------------------------------------------------------------------- input checks
+
+def _name_problems(option, value, what):
+    if value is None:
+        return []
+    if not value.strip() or value.strip() != value:
+        return ['%s must be a non-empty %s without spaces around it, got %r.' % (option, what, value)]
+    if '/' in value or _CONTROL.search(value):
+        return ['%s %r must not contain "/" or control characters: it is the last part of the identity URN '
+                '(urn:v1:<region>:identity:...:<nic>/<%s>).' % (option, value, what)]
+    return []
+
+
+def user_problems(params):
+    """Everything wrong with ovh_iam_user's options, before any request."""
+    problems = _name_problems('login', params['login'], 'login')
+    problems += _name_problems('group', params.get('group'), 'group name')
+    email = params.get('email')
+    if email is not None and (email.count('@') != 1 or email.strip() != email or ' ' in email or email.startswith('@')
+                              or email.endswith('@')):
+        problems.append('email %r is not an email address such as alice@example.com.' % email)
+    password = params.get('password')
+    if password is not None and params['state'] == 'absent':
+        problems.append('password is only used with state=present; remove it.')
+    if password is not None and not password:
+        problems.append('password must not be empty; leave it out to keep the current one.')
+    return problems
+
+
+def group_problems(params):
+    return _name_problems('name', params['name'], 'group name')
+
+
+def tag_problems(tags):
+    """Keys and values OVHcloud would refuse (iam.resource.AddTag)."""
+    problems = []
+    for key, value in sorted((tags or {}).items(), key=lambda item: str(item[0])):
+        if not isinstance(key, str):
+            problems.append('tags: the key %r must be a string; quote it in YAML.' % (key,))
+        elif not TAG_KEY.match(key):
+            problems.append("tags: key %r must be 1 to 128 of the characters a-z A-Z 0-9 _ . : / = + @ -." % key)
+        if not isinstance(value, str):
+            problems.append('tags: the value of %r must be a string, got %r; quote it in YAML.' % (key, value))
+        elif not TAG_VALUE.match(value):
+            problems.append("tags: the value %r of %r must be 0 to 256 of the characters a-z A-Z 0-9 _ . : / = + @ -."
+                            % (value, key))
+    return problems
+
+
+def resource_urn_problems(urn):
+    """Tags belong to one resource: a wildcard or a resource group URN names none."""
+    if not isinstance(urn, str) or not re.match(r'^urn:v1:(eu|ca|us):resource:[A-Za-z][A-Za-z0-9]*:[^*\s]+$', urn):
+        return ['urn %r is not the URN of one resource; expected urn:v1:<eu|ca|us>:resource:<type>:<name> without a '
+                'wildcard, e.g. urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net (ovhcloud.iam.ovh_iam_resource_info '
+                'lists the URNs of your resources).' % (urn,)]
+    return []
+
+
+def managed_tag_problems(current, wanted):
+    """Tags OVHcloud manages (ovh: prefix) that the task would set or change: OVHcloud computes them itself."""
+    current = current or {}
+    return ['tags: %r is managed by OVHcloud (keys prefixed with ovh: are computed by OVHcloud and cannot be set, changed '
+            'or removed; the resource has %s); remove it from tags.'
+            % (key, '%s=%r' % (key, current[key]) if key in current else 'no such tag')
+            for key, value in sorted((wanted or {}).items())
+            if key.startswith(MANAGED_TAG_PREFIX) and current.get(key) != value]
+
+
+# ---------------------------------------------------------------------------- decisions
+
+def user_changes(current, params):
+    """{field: new value} for description, email and group: options left unset keep the current value."""
+    changes = {}
+    for field in ('description', 'email', 'group'):
+        wanted = params.get(field)
+        if wanted is not None and wanted != current.get(field):
+            changes[field] = wanted
+    return changes
+
+
+def user_update_body(current, changes):
+    """The PUT body (auth.User writable fields): every writable field, as the Terraform provider sends it."""
+    merged = dict(current, **changes)
+    body = {'description': merged.get('description') or '', 'group': merged.get('group')}
+    if merged.get('email') is not None:
+        body['email'] = merged['email']
+    return body
+
+
+def user_create_body(params, password):
+    body = {'login': params['login'], 'group': params.get('group') or DEFAULT_USER_GROUP}
+    for field in ('email', 'description'):
+        if params.get(field) is not None:
+            body[field] = params[field]
+    if password is not None:
+        body['password'] = password
+    return body
+
+
+def group_changes(current, params):
+    changes = {}
+    for field in ('description', 'role'):
+        wanted = params.get(field)
+        if wanted is not None and wanted != current.get(field):
+            changes[field] = wanted
+    return changes
+
+
+def group_update_body(current, changes):
+    merged = dict(current, **changes)
+    body = {'role': merged.get('role')}
+    if merged.get('description') is not None:
+        body['description'] = merged['description']
+    return body
+
+
+def tag_plan(current, wanted, purge):
+    """(tags to set {key: value}, keys to delete, tags after) for one resource.
+
+    ``wanted`` keys are set when absent or different; with ``purge`` every other key is deleted, except the
+    tags OVHcloud manages (ovh: prefix), which a purge never touches.
+    """
+    current = dict(current or {})
+    wanted = dict(wanted or {})
+    to_set = dict((key, value) for key, value in sorted(wanted.items()) if current.get(key) != value)
+    to_delete = []
+    if purge:
+        to_delete = sorted(key for key in current if key not in wanted and not key.startswith(MANAGED_TAG_PREFIX))
+    after = dict((key, value) for key, value in current.items() if key not in to_delete)
+    after.update(to_set)
+    return to_set, to_delete, after
+
+
+# ---------------------------------------------------------------------------- reads
+
+def _get_or_none(client, path):
+    try:
+        return client.get(path)
+    except OvhApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+
+
+def get_user(client, login):
+    found = _get_or_none(client, user_path(login))
+    return user_from_api(found) if found is not None else None
+
+
+def list_users(client):
+    return sorted((user_from_api(item) for item in client.list_v1_expanded(USERS_PATH, item_path=user_path)),
+                  key=lambda user: user['login'] or '')
+
+
+def get_group(client, name):
+    found = _get_or_none(client, group_path(name))
+    return group_from_api(found) if found is not None else None
+
+
+def list_groups(client):
+    return sorted((group_from_api(item) for item in client.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
+                  key=lambda group: group['name'] or '')
+
+
+def get_resource(client, urn):
+    return _get_or_none(client, resource_path(urn))
+
+
+# ---------------------------------------------------------------------------- writes
+#
+# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the client does
+# not send it again. Each write below then reads the object back: when it already is as the write would leave it,
+# the write took and the task goes on; otherwise the error stands.
+
+def _reconciled(write, took):
+    try:
+        return write()
+    except OvhApiError as exc:
+        if getattr(exc, 'may_have_applied', False) and took():
+            return None
+        raise
+
+
+def create_user(client, body):
+    _reconciled(lambda: client.post(USERS_PATH, body), lambda: get_user(client, body['login']) is not None)
+
+
+def update_user(client, login, body):
+    client.put(user_path(login), body)
+
+
+def set_user_enabled(client, login, enabled):
+    def took():
+        found = get_user(client, login)
+        return found is not None and found['enabled'] == enabled
+    _reconciled(lambda: client.post('%s/%s' % (user_path(login), 'enable' if enabled else 'disable')), took)
+
+
+def delete_user(client, login):
+    return client.delete_if_exists(user_path(login))
+
+
+def create_group(client, body):
+    """The auth.Group answered, or None when the answer was lost but the group exists (read it back)."""
+    return _reconciled(lambda: client.post(GROUPS_PATH, body), lambda: get_group(client, body['name']) is not None)
+
+
+def update_group(client, name, body):
+    client.put(group_path(name), body)
+
+
+def delete_group(client, name):
+    return client.delete_if_exists(group_path(name))
+
+
+def _has_tag(client, urn, key, value):
+    found = get_resource(client, urn)
+    return found is not None and (found.get('tags') or {}).get(key) == value
+
+
+def add_tag(client, urn, key, value, replacing=False):
+    """POST one tag. Whether a POST replaces the value of an existing key is not settled by any public source:
+    when it answers 409 Conflict for a key being changed, the old tag is deleted and the POST sent again."""
+    body = {'key': key, 'value': value}
+
+    def post():
+        return client.post('%s/tag' % resource_path(urn), body)
+
+    def took():
+        return _has_tag(client, urn, key, value)
+
+    try:
+        _reconciled(post, took)
+    except OvhApiError as exc:
+        if not (replacing and exc.status == 409):
+            raise
+        client.delete_if_exists(tag_path(urn, key))
+        _reconciled(post, took)
+
+
+def remove_tag(client, urn, key):
+    return client.delete_if_exists(tag_path(urn, key))
