@@ -292,3 +292,68 @@ def test_list_mode_groups_everything_by_resource(fake, workdir):
     assert 'vps:apiovh:reboot' not in grants[staging]['actions']
     assert [s['policy'] for s in grants[production]['permission_sets']] == ['vps-all-but-reboot', 'no-rebuild-in-production']
     assert fake.writes() == []
+
+
+# -- local users are covered by their group's policies (issue 16's users and groups)
+
+USER_PLAYBOOK = '''
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: explain
+      ovhcloud.iam.ovh_iam_access_info:
+        user: "{{ item.user | default(omit) }}"
+        group: "{{ item.group | default(omit) }}"
+        identity_urn: "{{ item.identity_urn | default(omit) }}"
+        resources: ["{{ account_urn }}"]
+        actions: "{{ actions }}"
+      loop: "{{ asked }}"
+      register: explained
+'''
+
+
+def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fake, workdir):
+    account = Account(fake)
+    acct = account.account_urn
+    nic, region = fake.nic, fake.region()
+    account.owner.post('/me/identity/group', {'name': 'ops', 'description': 'operators', 'role': 'NONE'})
+    for login in ('alice', 'bob'):
+        account.owner.post('/me/identity/user', {'login': login, 'email': login + '@example.com', 'group': 'ops',
+                                                 'description': login, 'password': 'Correct-Horse-9'})
+    user_urn = 'urn:v1:%s:identity:user:%s/alice' % (region, nic)
+    group_urn = 'urn:v1:%s:identity:group:%s/ops' % (region, nic)
+    account.policy('ops-read', group_urn, [acct], allow=['account:apiovh:*get'])
+    account.policy('ops-no-policies', group_urn, [acct], deny=['account:apiovh:iam/policy/*'])
+    account.policy('alice-clients', user_urn, [acct], allow=['account:apiovh:me/api/oauth2/client/*', 'account:apiovh:iam/policy/create'])
+    asked = [{'user': 'alice'}, {'identity_urn': user_urn}, {'group': 'ops'}, {'user': 'bob'}]
+    result = run_playbook(USER_PLAYBOOK, workdir, env=fake.owner_env(),
+                          extra_vars={'asked': asked, 'account_urn': acct, 'actions': list(PROBES)})
+    assert result.rc == 0, result
+    alice, alice_by_urn, group, bob = result.task('explain')['results']
+    assert alice['identity']['identities'] == [user_urn, group_urn] == alice_by_urn['identity']['identities']
+    assert alice['identity']['group'] == {'name': 'ops', 'urn': group_urn}
+    assert group['identity']['identities'] == [group_urn]
+    assert alice['allowed'] == alice_by_urn['allowed']
+
+    for login, answer in (('alice', alice), ('bob', bob)):
+        token = fake._control('POST', 'user-token', {'login': login})['access_token']
+        as_user = _client(fake, access_token=token)
+        real = {}
+        for action, (method, path, body) in PROBES.items():
+            try:
+                as_user.request(method, path, body=body)
+                real[action] = True
+            except OvhApiError as exc:
+                real[action] = exc.status != 403
+        as_user.close()
+        assert answer['allowed'][acct] == real, login
+
+    verdicts = alice['allowed'][acct]
+    assert verdicts['account:apiovh:me/get']  # through the group only
+    assert verdicts['account:apiovh:me/api/oauth2/client/create']  # through the user's own policy
+    assert not verdicts['account:apiovh:iam/policy/create']  # the group's deny beats the user's allow
+    assert not bob['allowed'][acct]['account:apiovh:me/api/oauth2/client/create'] and bob['allowed'][acct]['account:apiovh:me/get']
+    assert not group['allowed'][acct]['account:apiovh:me/api/oauth2/client/create']
+    [denied] = [item for item in alice['access'] if item['action'] == 'account:apiovh:iam/policy/create']
+    assert [e['policy'] for e in denied['denied_by']] == ['ops-no-policies'] and [e['policy'] for e in denied['allowed_by']] == ['alice-clients']
