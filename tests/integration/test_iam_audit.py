@@ -28,6 +28,10 @@ def build_findings(fake):
         'name': 'typo', 'identities': [twin['identity']], 'resources': [{'urn': account.account_urn}],
         'permissions': {'allow': [{'action': 'account:apiovh:me/gte'}]}})
     account.policy('stale', twin['identity'], [account.account_urn], allow=['account:apiovh:me/get'], expired_at=1)
+    account.owner.post('/me/identity/user', {'login': 'carol', 'email': 'carol@example.com', 'group': 'DEFAULT'})
+    carol = 'urn:v1:%s:identity:user:%s/carol' % (fake.region(), fake.nic)
+    account.policy('carol-read', carol, [account.account_urn], allow=['account:apiovh:me/get'])
+    account.owner.delete('/me/identity/user/carol')  # the policy outlives her
     return account
 
 
@@ -40,8 +44,11 @@ def test_the_audit_playbook_writes_the_report_and_fails_on_high_findings(fake, w
     audit = result.task('Audit the account')
     codes = sorted((item['code'], item['severity']) for item in audit['findings'])
     assert codes == [('expired_policy', 'low'), ('full_access', 'high'), ('orphan_identity', 'medium'), ('orphan_identity', 'medium'),
-                     ('unknown_action', 'medium'), ('unused_service_account', 'low')]
-    assert audit['counts_at_or_above'] == {'info': 6, 'low': 6, 'medium': 4, 'high': 1, 'critical': 0}
+                     ('orphan_identity', 'medium'), ('unknown_action', 'medium'), ('unused_service_account', 'low')]
+    assert audit['counts_at_or_above'] == {'info': 7, 'low': 7, 'medium': 5, 'high': 1, 'critical': 0}
+    assert audit['not_checked'] == []
+    assert "policy 'carol-read' names urn:v1:eu:identity:user:xx1111-ovh/carol, which no longer exists" in [
+        item['message'] for item in audit['findings']]
     text = open(report, encoding='utf-8').read()
     assert text == audit['report_markdown'] and '```mermaid\nflowchart LR\n' in text and 'class ' in text
     assert "policy 'god-mode' allows every action" in text
