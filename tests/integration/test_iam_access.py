@@ -211,8 +211,8 @@ def test_every_offline_answer_matches_what_the_identity_can_really_do(fake, buil
         for urn in real:
             for action, verdict in real[urn].items():
                 if offline[urn][action] != verdict:
-                    mismatches.append('%s: %s on %s: module %s, fake %s' % (service_account['name'], action, urn,
-                                                                           offline[urn][action], verdict))
+                    mismatches.append('%s: %s on %s: module %s, fake %s'
+                                      % (service_account['name'], action, urn, offline[urn][action], verdict))
     assert mismatches == []
 
     def verdict(name, action, urn=account.account_urn):

@@ -272,6 +272,7 @@ def test_users_groups_and_tags_make_the_fewest_calls(fake, workdir, owner_env):
         assert calls == expected, (module, args)
         assert '"api_requests": %d' % len(expected) in result.stdout, result.stdout
 
+
 # -- the access and audit modules (issue 17): read-only, one list of each kind, whatever the account size
 
 ACCESS_SIZES = (1, 1000)

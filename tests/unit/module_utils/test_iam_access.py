@@ -125,8 +125,8 @@ def test_action_wildcards_at_the_start_or_the_end(pattern, action, expected):
 
 def test_resource_patterns_and_resource_groups_cover_their_members():
     group = {'urn': RG, 'name': 'web', 'resources': [{'urn': VPS1}]}
-    acct = account(policy('by-group', [RG], allow=['vps:apiovh:get']), policy('by-pattern', ['urn:v1:eu:resource:vps:vps-2*'],
-                                                                       allow=['vps:apiovh:stop']), resource_groups=[group])
+    by_pattern = policy('by-pattern', ['urn:v1:eu:resource:vps:vps-2*'], allow=['vps:apiovh:stop'])
+    acct = account(policy('by-group', [RG], allow=['vps:apiovh:get']), by_pattern, resource_groups=[group])
     answer = decide(acct, 'vps:apiovh:get', VPS1)
     assert answer['allowed'] and answer['allowed_by'][0]['resource_group'] == 'web'
     assert not decide(acct, 'vps:apiovh:get', VPS2)['allowed']
@@ -188,10 +188,9 @@ def test_conditions_agree_with_the_fake(key, value, expected):
 def test_condition_operators_and_or_not():
     context = {'now': MONDAY_9_UTC, 'ip': '10.1.2.3', 'resource': RESOURCES[1]}
     yes, no = {'request.IP.EQ': '10.1.2.3'}, {'request.IP.EQ': '10.9.9.9'}
-    assert condition_holds({'operator': 'OR', 'conditions': [{'operator': 'MATCH', 'values': no},
-                                                           {'operator': 'MATCH', 'values': yes}]}, context) is True
-    assert condition_holds({'operator': 'AND', 'conditions': [{'operator': 'MATCH', 'values': no},
-                                                            {'operator': 'MATCH', 'values': yes}]}, context) is False
+    both = [{'operator': 'MATCH', 'values': no}, {'operator': 'MATCH', 'values': yes}]
+    assert condition_holds({'operator': 'OR', 'conditions': both}, context) is True
+    assert condition_holds({'operator': 'AND', 'conditions': both}, context) is False
     assert condition_holds({'operator': 'NOT', 'conditions': [{'operator': 'MATCH', 'values': yes}]}, context) is False
     assert condition_holds({'operator': 'AND', 'conditions': []}, context) is True  # the Control Panel's empty AND
     assert condition_holds(None, context) is True
@@ -211,7 +210,8 @@ def test_undecidable_conditions_make_the_answer_depend():
 
 def test_an_undecidable_deny_makes_an_allow_depend():
     acct = account(policy('all', [ACCOUNT], allow=['*']),
-                   policy('not-from-outside', [ACCOUNT], deny=['*'], conditions={'operator': 'NOT', 'conditions': [match('request.IP.IN_RANGE', '10.0.0.0/8')]}))
+                   policy('not-from-outside', [ACCOUNT], deny=['*'],
+                          conditions={'operator': 'NOT', 'conditions': [match('request.IP.IN_RANGE', '10.0.0.0/8')]}))
     assert decide(acct, 'account:apiovh:me/get')['decision'] == DEPENDS
     assert decide(acct, 'account:apiovh:me/get', ip='10.2.2.2')['decision'] == ALLOWED
     assert decide(acct, 'account:apiovh:me/get', ip='8.8.8.8')['decision'] == DENIED
