@@ -40,7 +40,7 @@ def test_the_audit_playbook_writes_the_report_and_fails_on_high_findings(fake, w
     report = os.path.join(workdir, 'iam-audit.md')
     fake.clear_requests()
     result = run_playbook(AUDIT_PLAYBOOK, workdir, env=fake.owner_env(), extra_vars={'audit_report_path': report})
-    assert result.rc != 0 and result.status('Fail when findings at or above high exist') == 'failed', result
+    assert result.rc != 0 and result.status('Fail when findings exist at or above high') == 'failed', result
     audit = result.task('Audit the account')
     codes = sorted((item['code'], item['severity']) for item in audit['findings'])
     assert codes == [('expired_policy', 'low'), ('full_access', 'high'), ('orphan_identity', 'medium'), ('orphan_identity', 'medium'),
