@@ -102,36 +102,54 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Can the backup service account reboot this VPS, and why?
+- name: Find the backup service account
+  ovhcloud.iam.ovh_oauth2_client_info:
+    name: backup-agent
+  register: agents
+
+- name: Can it reboot this VPS and handle its snapshots, and why?
   ovhcloud.iam.ovh_iam_access_info:
-    service_account: backup-agent
+    service_account: backup-agent        # or its client ID
     resources:
-      - urn:v1:eu:resource:vps:vps-1.vps.ovh.net
+      - urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net
     actions:
       - vps:apiovh:reboot
-      - vps:apiovh:snapshot/*
+      - vps:apiovh:snapshot/*            # every snapshot action of the catalogue
   register: backup_access
+  when: agents.clients | length == 1
 
-- name: It may reboot it
+- name: Can the account itself reboot the VPS?
+  ovhcloud.iam.ovh_iam_access_info:
+    identity_urn: urn:v1:eu:identity:account:xx1111-ovh
+    resources:
+      - urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net
+    actions:
+      - vps:apiovh:reboot
+  register: owner_access
+
+- name: It may, through OVHcloud's default policy
   ansible.builtin.assert:
     that:
-      - backup_access.allowed['urn:v1:eu:resource:vps:vps-1.vps.ovh.net']['vps:apiovh:reboot']
-    fail_msg: "{{ backup_access.access | map(attribute='reason') | list }}"
+      - owner_access.allowed['urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net']['vps:apiovh:reboot']
+    fail_msg: "{{ owner_access.access | map(attribute='reason') | list }}"
 
-- name: Everything a local user (and its group) can do
+- name: Everything the members of the ADMIN group can do, grouped by resource
   ovhcloud.iam.ovh_iam_access_info:
-    user: alice
+    group: ADMIN                         # or user: <login>, who also gets its group's rights
     mode: list
-  register: alice_access
+  register: admin_rights
 
-- name: Would a request from this IP at 9:00 on a Monday be allowed?
+- name: Would a request from this IP, at 9:00 UTC on a Monday, be allowed on every VPS?
   ovhcloud.iam.ovh_iam_access_info:
-    service_account: EU.a1b2c3d4e5f6a7b8
-    resource_type: [account]
-    actions: [account:apiovh:me/get]
+    identity_urn: urn:v1:eu:identity:account:xx1111-ovh
+    resource_type:
+      - vps
+    actions:
+      - vps:apiovh:get
     context:
       ip: 203.0.113.7
       at: "2030-01-07T09:00:00Z"
+  register: at_nine
 '''
 
 RETURN = r'''
