@@ -118,3 +118,36 @@ def test_guide_audit_gate_fails_on_findings_and_passes_on_a_clean_account(fake, 
     build_findings(fake)
     gated = run_playbook(playbook(GUIDE, 'audit-gate'), workdir, env=fake.owner_env())
     assert gated.rc != 0 and gated.status('Fail on medium findings or worse') == 'failed', gated
+
+
+def test_the_three_modules_answer_the_same_in_check_mode_and_write_nothing(fake, workdir):
+    account, agent = _backup_agent(fake)
+    play = '''
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: access
+      ovhcloud.iam.ovh_iam_access_info:
+        service_account: backup-agent
+        resource_type: [vps]
+        actions: ["vps:apiovh:*"]
+    - name: caller
+      ovhcloud.iam.ovh_iam_caller_info:
+        resources: ["%s"]
+        actions: [account:apiovh:me/get]
+    - name: audit
+      ovhcloud.iam.ovh_iam_audit_info:
+        min_severity: low
+''' % account.account_urn
+    fake.clear_requests()
+    normal = run_playbook(play, workdir, env=fake.owner_env())
+    checked = run_playbook(play, workdir, env=fake.owner_env(), check=True)
+    assert normal.rc == 0 and checked.rc == 0, (normal, checked)
+    for name in ('access', 'caller', 'audit'):
+        ran, dry = normal.task(name), checked.task(name)
+        assert not ran['changed'] and not dry['changed']
+        for key in ('access', 'authorized', 'findings', 'counts_at_or_above'):
+            assert ran.get(key) == dry.get(key), (name, key)
+    assert [w for w in fake.writes() if 'authorization/check' not in w['path']] == []
+    assert normal.task('audit')['findings'] == []  # backup-agent is named in a policy: a clean account
