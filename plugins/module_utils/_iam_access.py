@@ -302,12 +302,12 @@ def explain(account, identities, resource_urn, action, now, ip=None):
     Returns plain data: ``decision`` (allowed, denied, depends), ``allowed`` (bool: allowed for sure),
     ``reason`` (one sentence), and the contributing ``allowed_by``, ``excepted_by``, ``denied_by`` entries
     (policy, permissions group, matched pattern, covering resource pattern, resource group, conditions and
-    whether they hold now), plus ``ignored`` expired policies and ``conditional`` policies whose conditions do
-    not hold (or cannot be decided).
+    whether they hold now), ``ignored`` expired policies, and ``inert_excepts``: excepts that match the action
+    in a set whose own allow does not, so they take nothing out (not even from a linked permissions group).
     """
     context = {'now': now, 'ip': ip, 'resource': account.resources.get(resource_urn)}
     result = {'resource': resource_urn, 'action': action, 'allowed_by': [], 'excepted_by': [], 'denied_by': [],
-              'ignored': []}
+              'ignored': [], 'inert_excepts': []}
     for policy in account.policies:
         if not identity_matches(policy, identities):
             continue
@@ -333,9 +333,11 @@ def explain(account, identities, resource_urn, action, now, ip=None):
                 result['denied_by'].append(dict(entry, pattern=denied))
                 continue
             allowed = _first_match(_actions(permissions, 'allow'), action)
-            if not allowed:
-                continue
             excepted = _first_match(_actions(permissions, 'except'), action)
+            if not allowed:
+                if excepted:  # an except only trims the allow of its own set: here it takes nothing out
+                    result['inert_excepts'].append(dict(entry, except_pattern=excepted))
+                continue
             if excepted:
                 result['excepted_by'].append(dict(entry, pattern=allowed, except_pattern=excepted))
             else:
@@ -360,7 +362,12 @@ def _decide(result):
         return dict(decision=DENIED, allowed=False,
                     reason='denied by %s (deny beats allow)' % _source(sure_deny[0]))
     if sure_allow and not maybe_deny:
-        return dict(decision=ALLOWED, allowed=True, reason='allowed by %s' % _source(sure_allow[0]))
+        reason = 'allowed by %s' % _source(sure_allow[0])
+        if result['inert_excepts']:
+            inert = result['inert_excepts'][0]
+            reason += ('; the except %r of %s does not apply: an except only trims the allow of its own permission set'
+                       % (inert['except_pattern'], _source(inert)))
+        return dict(decision=ALLOWED, allowed=True, reason=reason)
     if sure_allow or maybe_allow:
         undecided = (maybe_deny or maybe_allow)[0]
         return dict(decision=DEPENDS, allowed=False,
@@ -506,7 +513,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
         if not found:
             raise IdentityNotFound('group: the account has no local group %r' % group)
         return {'kind': 'group', 'name': group, 'client_id': None, 'urn': found.get('urn'), 'group': None,
-                'identities': [found.get('urn')]}
+                'role': found.get('role'), 'identities': [found.get('urn')]}
     login = user
     if urn is not None:
         parts = urn.split(':')
@@ -521,14 +528,14 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
             return {'kind': 'user', 'name': login, 'client_id': None, 'urn': urn, 'group': None, 'identities': [urn]}
         raise IdentityNotFound('user: the account has no local user %r' % login)
     identities = [urn or found.get('urn')]
-    group_urn = None
+    group_urn = role = None
     if found.get('group'):
-        group_found = get_group(client, found['group'])
-        group_urn = (group_found or {}).get('urn')
+        group_found = get_group(client, found['group']) or {}
+        group_urn, role = group_found.get('urn'), group_found.get('role')
         if group_urn:
             identities.append(group_urn)
     return {'kind': 'user', 'name': login, 'client_id': None, 'urn': identities[0],
-            'group': {'name': found.get('group'), 'urn': group_urn} if found.get('group') else None,
+            'group': {'name': found.get('group'), 'urn': group_urn, 'role': role} if found.get('group') else None,
             'identities': identities}
 
 

@@ -25,6 +25,8 @@ description:
     given. An answer that rests on a condition that cannot be decided is C(depends).
   - With O(mode=list), everything the identity can do, grouped by resource.
   - To ask OVHcloud itself what the B(calling) identity may do, use M(ovhcloud.iam.ovh_iam_caller_info).
+  - Only IAM policies are evaluated. The role of a user's group (C(ADMIN), C(REGULAR), C(UNPRIVILEGED)), which gives
+    rights outside IAM policies, is returned in RV(identity.group.role) but not evaluated.
 author: ovhcloud.iam contributors (@ovhcloud-iam)
 extends_documentation_fragment:
   - ovhcloud.iam.connection
@@ -158,7 +160,7 @@ identity:
   returned: always
   type: dict
   sample: {kind: user, name: alice, urn: "urn:v1:eu:identity:user:xx1111-ovh/alice",
-           group: {name: ops, urn: "urn:v1:eu:identity:group:xx1111-ovh/ops"},
+           group: {name: ops, urn: "urn:v1:eu:identity:group:xx1111-ovh/ops", role: NONE},
            identities: ["urn:v1:eu:identity:user:xx1111-ovh/alice", "urn:v1:eu:identity:group:xx1111-ovh/ops"]}
 access:
   description:
@@ -170,6 +172,8 @@ access:
       V(pattern) (and V(except_pattern)), the V(resource_pattern) that covers the resource, the V(resource_group)
       it goes through, the V(conditions) and V(conditions_hold) (true, false, or null when undecidable).
     - V(ignored) lists the expired policies that would otherwise apply.
+    - V(inert_excepts) lists the C(except) patterns that match the action in a permission set whose own C(allow)
+      does not: they take nothing out, not even from a permissions group the same policy links.
   returned: when O(mode=check)
   type: list
   elements: dict
@@ -185,6 +189,7 @@ access:
       excepted_by: []
       denied_by: []
       ignored: []
+      inert_excepts: []
 allowed:
   description: With O(mode=check), V(allowed) of each answer by resource URN then action, for C(assert).
   returned: when O(mode=check)

@@ -246,6 +246,8 @@ def test_the_reasons_name_the_policies_groups_and_conditions(built):
     via_group = answer('group-except-deny', 'account:apiovh:me/api/oauth2/client/get')
     assert [(e['policy'], e['permissions_group'] is not None) for e in via_group['allowed_by']] == [('group-and-except', True)]
     assert via_group['excepted_by'] == []  # the policy's except matches, but its own allow does not: nothing taken out
+    assert [(e['policy'], e['permissions_group']) for e in via_group['inert_excepts']] == [('group-and-except', None)]
+    assert 'does not apply: an except only trims the allow of its own permission set' in via_group['reason']
     denied = answer('group-except-deny', 'account:apiovh:me/api/oauth2/client/delete')
     assert denied['decision'] == 'denied' and 'deny beats allow' in denied['reason']
     assert [e['policy'] for e in denied['denied_by']] == ['deny-delete']
@@ -332,7 +334,7 @@ def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fa
     assert result.rc == 0, result
     alice, alice_by_urn, group, bob = result.task('explain')['results']
     assert alice['identity']['identities'] == [user_urn, group_urn] == alice_by_urn['identity']['identities']
-    assert alice['identity']['group'] == {'name': 'ops', 'urn': group_urn}
+    assert alice['identity']['group'] == {'name': 'ops', 'urn': group_urn, 'role': 'NONE'}
     assert group['identity']['identities'] == [group_urn]
     assert alice['allowed'] == alice_by_urn['allowed']
 

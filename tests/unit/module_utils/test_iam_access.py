@@ -88,6 +88,8 @@ def test_except_does_not_reach_into_a_linked_permissions_group():
                    permissions_groups=[group])
     answer = decide(acct, 'vps:apiovh:reboot', VPS1)
     assert answer['allowed'] and answer['allowed_by'][0]['permissions_group'] == PG
+    assert [(e['policy'], e['except_pattern']) for e in answer['inert_excepts']] == [('p', 'vps:apiovh:reboot')]
+    assert "the except 'vps:apiovh:reboot' of policy 'p' does not apply" in answer['reason']
 
 
 def test_a_permissions_group_except_stays_in_the_group():
