@@ -26,7 +26,7 @@ description:
   - With O(mode=list), everything the identity can do, grouped by resource.
   - To ask OVHcloud itself what the B(calling) identity may do, use M(ovhcloud.iam.ovh_iam_caller_info).
   - Only IAM policies are evaluated. The role of a user's group (C(ADMIN), C(REGULAR), C(UNPRIVILEGED)), which gives
-    rights outside IAM policies, is returned in RV(identity.group.role) but not evaluated.
+    rights outside IAM policies, is returned in RV(identity) (C(group.role)) but not evaluated.
 author: ovhcloud.iam contributors (@ovhcloud-iam)
 extends_documentation_fragment:
   - ovhcloud.iam.connection
@@ -173,7 +173,7 @@ access:
       it goes through, the V(conditions) and V(conditions_hold) (true, false, or null when undecidable).
     - V(ignored) lists the expired policies that would otherwise apply.
     - V(inert_excepts) lists the C(except) patterns that match the action in a permission set whose own C(allow)
-      does not: they take nothing out, not even from a permissions group the same policy links.
+      does not; they take nothing out, not even from a permissions group the same policy links.
   returned: when O(mode=check)
   type: list
   elements: dict
