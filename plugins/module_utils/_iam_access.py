@@ -27,13 +27,14 @@ import ipaddress
 import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     list_permissions_groups,
     list_resource_groups,
     list_resources,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import get_group, get_user
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     CONDITION_KEY_OPERATORS,
@@ -438,8 +439,6 @@ def resource_type_of(urn):
 
 # ---------------------------------------------------------------------------- reading the account
 
-USER_PATH = '/me/identity/user'
-GROUP_PATH = '/me/identity/group'
 CALLER_PATH = '/auth/details'
 BATCH_CHECK_PATH = '/v2/iam/authorization/check'
 
@@ -470,25 +469,8 @@ def read_account(client, identities, resource_urns=(), resource_types=(), all_re
     return Account(policies, permissions_groups, resource_groups, resources)
 
 
-def _get_or_none(client, path):
-    try:
-        return client.get(path)
-    except OvhApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise
-
-
 def _segment(value):
     return escape_path_segment(value)
-
-
-def get_user(client, login):
-    return _get_or_none(client, '%s/%s' % (USER_PATH, _segment(login)))
-
-
-def get_group(client, name):
-    return _get_or_none(client, '%s/%s' % (GROUP_PATH, _segment(name)))
 
 
 class IdentityNotFound(OvhError):

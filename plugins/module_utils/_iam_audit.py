@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import GROUP_PATH, USER_PATH, expired, pattern_match
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import expired, pattern_match
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     ACTION_REFERENCE_PATH,
     list_permissions_groups,
     list_resource_groups,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import GROUPS_PATH, USERS_PATH
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 
 SEVERITIES = ('info', 'low', 'medium', 'high', 'critical')
@@ -318,8 +319,8 @@ def read_audit(client, now):
     permissions_groups = list_permissions_groups(client)
     resource_groups = list_resource_groups(client)
     catalogue = client.list_v2(ACTION_REFERENCE_PATH)
-    logins = _names_or_none(client, USER_PATH)
-    group_names = _names_or_none(client, GROUP_PATH)
+    logins = _names_or_none(client, USERS_PATH)  # the names are all the orphan check needs: one request each
+    group_names = _names_or_none(client, GROUPS_PATH)
     return Audit(policies, clients, catalogue, now, permissions_groups=permissions_groups, resource_groups=resource_groups,
                  users=None if logins is None else [{'login': login} for login in logins],
                  groups=None if group_names is None else [{'name': name} for name in group_names])
