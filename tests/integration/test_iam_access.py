@@ -359,3 +359,38 @@ def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fa
     assert not group['allowed'][acct]['account:apiovh:me/api/oauth2/client/create']
     [denied] = [item for item in alice['access'] if item['action'] == 'account:apiovh:iam/policy/create']
     assert [e['policy'] for e in denied['denied_by']] == ['ops-no-policies'] and [e['policy'] for e in denied['allowed_by']] == ['alice-clients']
+
+
+def test_date_and_time_conditions_answered_for_context_at_match_the_fake_at_that_time(fake, workdir):
+    at = datetime.datetime(2030, 1, 7, 9, 30, tzinfo=datetime.timezone.utc)  # a Monday
+    fake.skew_clock(int(at.timestamp() - time.time()))
+    account = Account(fake)
+    acct = account.account_urn
+    sa = account.service_account('scheduled')
+    account.policy('office-hours', sa['identity'], [acct], allow=['account:apiovh:me/get'],
+                   conditions=_condition('date(Europe/Paris).Hour.IN', '9,10,11'))  # 10:30 in Paris
+    account.policy('mondays', sa['identity'], [acct], allow=['account:apiovh:iam/policy/get'],
+                   conditions=_condition('date(UTC).WeekDay.EQ', 'Monday'))
+    account.policy('until-2030', sa['identity'], [acct], allow=['account:apiovh:me/api/oauth2/client/get'],
+                   conditions=_condition('date(UTC).Date.BEFORE', '2030-01-01'))
+    account.policy('mornings-only', sa['identity'], [acct], allow=['account:apiovh:iam/resourceGroup/get'],
+                   conditions=_condition('date(UTC).Hour.LT', '9'))
+    result = run_playbook('''
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: explain
+      ovhcloud.iam.ovh_iam_access_info:
+        service_account: scheduled
+        resources: ["%s"]
+        actions: %s
+        context:
+          at: "2030-01-07T10:30:00+01:00"
+''' % (acct, list(PROBES)), workdir, env=fake.owner_env())
+    assert result.rc == 0, result
+    offline = result.task('explain')['allowed'][acct]
+    real = real_verdicts(fake, account, sa)[acct]
+    assert offline == real
+    assert offline['account:apiovh:me/get'] and offline['account:apiovh:iam/policy/get']
+    assert not offline['account:apiovh:me/api/oauth2/client/get'] and not offline['account:apiovh:iam/resourceGroup/get']
