@@ -33,7 +33,11 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return to_text(value)
+        return value.encode('utf-8', 'surrogatepass').decode('utf-8', 'surrogatepass')  # a plain str, not a tagged one
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
     return value
 
 
