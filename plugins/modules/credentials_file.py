@@ -37,7 +37,7 @@ options:
   expected_checksum:
     description:
       - The SHA-1 (hex) of the content the caller read from the file, or the empty string when the caller saw no file.
-      - When the file holds something else now, the module fails without any change.
+      - When the file holds something else now (and not already O(content)), the module fails without any change.
       - Not checked when not set.
     type: str
   mode:
@@ -208,8 +208,8 @@ def ensure_present(module, path):
     lock = locked_directory(module, directory)
     try:
         current = read(path)
-        check_unchanged_since_read(module, path, current)
         if current != data:
+            check_unchanged_since_read(module, path, current)  # what it holds now is what we want: nothing to compare
             result['changed'] = True
             if not module.check_mode:
                 write(path, data, mode, uid, gid)

@@ -207,3 +207,20 @@ def assert_old_still_works(fake, workdir, old):
         _endpoint, client_id, secret = read_conf(credentials_path(workdir, host))
         assert client_id == old['clientId'] and token_status(fake, client_id, secret) == 200
     return True
+
+
+def test_the_module_writes_its_credentials_file_before_anything_that_can_fail_after_the_create(fake, workdir):
+    path = os.path.join(workdir, 'killed-app.conf')
+    playbook = os.path.join(workdir, 'create.yml')
+    with open(playbook, 'w', encoding='utf-8') as handle:
+        handle.write('- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
+                     '    - ovhcloud.iam.ovh_oauth2_client:\n        name: killed-app\n        description: x\n'
+                     '        credentials_file: %s\n        return_secret: false\n' % path)
+    # Killed while it reads back the client it has just created: the secret is already in the file.
+    pause_next(fake, 'GET', '/1.0/me/api/oauth2/client/*')
+    run = start(playbook, fake, workdir, 'localhost,', {})
+    wait_until_paused(fake, run)
+    kill_tree(run)
+    [client] = clients_named(fake, 'killed-app')
+    _endpoint, client_id, secret = read_conf(path)
+    assert client_id == client['clientId'] and token_status(fake, client_id, secret) == 200
