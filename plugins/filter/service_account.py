@@ -74,8 +74,10 @@ def service_account_held(source, fmt, name, cloud=None):
 
 
 def service_account_plan(clients, holdings, options, rights=None, now=None):
-    """The plan of the run (see _sa_plan.plan). ``options``: name, description, rotate, recover, rotation_timeout."""
+    """The plan of the run (see _sa_plan.plan). ``options``: name, description, rotate, recover, rotation_timeout,
+    and rights (or the argument of that name)."""
     options = _plain(options)
+    rights = options.get('rights') if rights is None else rights
     holdings = dict((host, dict((k, v) for k, v in (held or {}).items() if k != 'client_secret'))
                     for host, held in _plain(holdings).items())
     try:
