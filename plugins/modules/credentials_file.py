@@ -28,7 +28,13 @@ options:
   content:
     description:
       - What the file must hold. Required with O(state=present). Never shown in the output or a diff.
+      - The action of this module sends it to the target as a file in the task's private temporary directory, never as
+        a module argument, so it does not appear in the debug output of C(ANSIBLE_DEBUG=1) either.
     type: str
+  src:
+    description:
+      - Internal - the file in the task's temporary directory the action put O(content) in. Do not set it.
+    type: path
   state:
     description: V(present) writes the file, V(absent) removes it.
     type: str
@@ -192,11 +198,11 @@ def write(path, data, mode, uid, gid):
 
 def ensure_present(module, path):
     params = module.params
-    if params['content'] is None:
+    if params['src'] is None and params['content'] is None:
         module.fail_json(msg='content is required with state: present')
     mode = file_mode(module, params['mode'])
     uid, gid = ids(module)
-    data = params['content'].encode('utf-8')
+    data = read(params['src']) if params['src'] is not None else params['content'].encode('utf-8')
     directory = os.path.dirname(path)
     result = {'changed': False, 'path': path, 'mode': oct(mode)[2:].zfill(4)}
     if not os.path.isdir(directory):
@@ -256,6 +262,7 @@ def main():
         argument_spec=dict(
             path=dict(type='path', required=True),
             content=dict(type='str', no_log=True),
+            src=dict(type='path'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             expected_checksum=dict(type='str', no_log=False),
             mode=dict(type='raw', default='0600'),
