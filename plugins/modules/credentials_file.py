@@ -18,7 +18,7 @@ description:
     lock on the directory.
   - A missing directory is created with mode C(0755), owned by the user the module runs as; the module never
     gives a directory to O(owner), so a shared directory such as C(/etc/ovhcloud) stays with root.
-  - The M(ovhcloud.iam.service_account) role delivers credentials with this module. It does not talk to the OVHcloud API.
+  - The C(ovhcloud.iam.service_account) role delivers credentials with this module. It does not talk to the OVHcloud API.
 author: ovhcloud.iam contributors (@ovhcloud-iam)
 options:
   path:
