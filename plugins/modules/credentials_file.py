@@ -77,18 +77,39 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Deliver an ovh.conf to the user of the application, only if nobody changed it since it was read
+- name: Deliver an ovh.conf that only its owner reads (created 0600 before the secret goes in)
   ovhcloud.iam.credentials_file:
-    path: /etc/billing-exporter/ovh.conf
-    content: "{{ credentials_text }}"
-    expected_checksum: "{{ what_we_read_checksum }}"
-    owner: billing-exporter
+    path: ~/.config/billing-exporter/ovh.conf
+    content: |
+      [default]
+      endpoint=ovh-eu
+
+      [ovh-eu]
+      client_id={{ client_id }}
+      client_secret={{ client_secret }}
     mode: '0600'
+  vars:
+    client_id: EU.0f0f0f0f0f0f0f0f
+    client_secret: "{{ vaulted_client_secret | default('s3cret') }}"
   no_log: true
 
-- name: Remove it, and its directory when empty
+- name: Read it (it holds a secret)
+  ansible.builtin.slurp:
+    src: ~/.config/billing-exporter/ovh.conf
+  register: current
+  no_log: true
+
+- name: Replace it only while it still holds what was read (compare-and-swap)
   ovhcloud.iam.credentials_file:
-    path: /etc/billing-exporter/ovh.conf
+    path: ~/.config/billing-exporter/ovh.conf
+    content: "{{ current.content | b64decode | replace('EU.0f0f0f0f0f0f0f0f', 'EU.1e1e1e1e1e1e1e1e') }}"
+    expected_checksum: "{{ current.content | b64decode | hash('sha1') }}"
+    mode: u=rw,g=r
+  no_log: true
+
+- name: Remove it, and its directory when nothing else is left in it
+  ovhcloud.iam.credentials_file:
+    path: ~/.config/billing-exporter/ovh.conf
     state: absent
     prune_directory: true
 '''
