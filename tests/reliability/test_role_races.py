@@ -21,9 +21,8 @@ from tests.integration.test_role_service_account import (
     play, policies_by_name, read_conf, token_status,
 )
 
-PAUSE_S = 120
+PAUSE_S = 120  # long enough for the other run to go through; the paused run waits with a longer HTTP timeout
 OUTCOME = 'one working client, its credentials on every target'
-  # long enough for the other run to go through; the paused run waits with a longer HTTP timeout
 
 
 def start(playbook, fake, workdir, inventory, extra_vars, env=None):
