@@ -1,0 +1,160 @@
+"""ovh_service_accounts through real ansible-playbook runs against the fake: many accounts in one task."""
+
+import json
+import os
+import stat
+
+import yaml
+
+from tests.ansible_runner import run_playbook
+from tests.integration.test_oauth2_client import make_client, make_policy, owner_api
+
+CLIENTS = '/1.0/me/api/oauth2/client'
+READ = 'account:apiovh:me/api/oauth2/client/get'
+
+
+def accounts(fake, names, workdir=None, prefix='app-'):
+    return [{'name': prefix + name, 'description': 'app %s' % name,
+             'credentials_file': os.path.join(workdir, '%s.conf' % name) if workdir else None,
+             'policies': [{'name': prefix + name + '-read', 'resources': [fake.account_urn()], 'allow': [READ]}]}
+            for name in names]
+
+
+def play(task_args, no_log=False, register='converged'):
+    task = {'name': 'converge', 'ovhcloud.iam.ovh_service_accounts': task_args, 'register': register}
+    if no_log:
+        task['no_log'] = True
+    tasks = [task, {'name': 'show', 'ansible.builtin.copy': {'content': '{{ %s | to_json }}' % register,
+                                                           'dest': '{{ playbook_dir }}/result.json'}, 'check_mode': False, 'diff': False}]
+    return yaml.safe_dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': tasks}])
+
+
+def result(workdir):
+    with open(os.path.join(workdir, 'result.json'), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def converge(fake, workdir, task_args, **kwargs):
+    no_log = kwargs.pop('no_log', False)
+    return run_playbook(play(task_args, no_log=no_log), workdir, env=fake.owner_env(), **kwargs)
+
+
+def named(fake, prefix):
+    state = fake.state()
+    return ([c for c in state['clients'] if c['name'].startswith(prefix)],
+            [p for p in state['policies'] if p['name'].startswith(prefix)])
+
+
+def test_first_run_creates_every_account_and_policy_then_a_noop_sends_no_write(fake, workdir, assert_no_leak):
+    wanted = accounts(fake, ['a', 'b', 'c'], workdir)
+    first = converge(fake, workdir, {'accounts': wanted})
+    assert first.rc == 0, first.output
+    clients, policies = named(fake, 'app-')
+    assert sorted(c['name'] for c in clients) == ['app-a', 'app-b', 'app-c']
+    assert len(policies) == 3
+    by_name = dict((c['name'], c) for c in clients)
+    for policy in policies:
+        assert policy['identities'] == [by_name[policy['name'][:-len('-read')]]['identity']]
+    out = result(workdir)
+    assert [a['name'] for a in out['accounts']] == ['app-a', 'app-b', 'app-c']
+    assert out['summary']['clients'] == {'create': 3} and out['summary']['policies'] == {'create': 3}
+    for name in 'abc':
+        path = os.path.join(workdir, '%s.conf' % name)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert all('client_secret' not in a for a in out['accounts'])
+    assert_no_leak(first.output)
+
+    fake.clear_requests()
+    second = converge(fake, workdir, {'accounts': wanted})
+    assert second.rc == 0, second.output
+    assert fake.writes() == []
+    calls = [(r['method'], r['path']) for r in fake.requests()]
+    assert calls == [('GET', '/1.0/auth/time'), ('GET', CLIENTS), ('GET', '/v2/iam/policy')]
+    out = result(workdir)
+    assert out['changed'] is False and out['api_requests'] == 3
+
+
+def test_check_mode_and_diff_show_each_object_and_write_nothing(fake, workdir):
+    wanted = accounts(fake, ['a', 'b'], workdir)
+    run = converge(fake, workdir, {'accounts': wanted}, check=True, diff=True)
+    assert run.rc == 0, run.output
+    assert fake.writes() == []
+    assert named(fake, 'app-') == ([], [])
+    assert 'client app-a' in run.stdout and 'policy app-b-read' in run.stdout
+    out = result(workdir)
+    assert out['changed'] is True
+    assert [a['client_action'] for a in out['accounts']] == ['create', 'create']
+
+
+def test_an_update_changes_only_what_differs(fake, workdir):
+    api = owner_api(fake)
+    existing = make_client(api, 'app-a', description='old')
+    make_policy(api, 'app-a-read', [existing['identity']], actions=('vps:apiovh:reboot',), resource=fake.account_urn())
+    wanted = accounts(fake, ['a'])
+    fake.clear_requests()
+    run = converge(fake, workdir, {'accounts': wanted}, diff=True)
+    assert run.rc == 0, run.output
+    writes = [(r['method'], r['path'].rsplit('/', 1)[0]) for r in fake.writes()]
+    assert sorted(writes) == [('PUT', CLIENTS), ('PUT', '/v2/iam/policy')]
+    out = result(workdir)
+    assert out['accounts'][0]['client_action'] == 'update'
+    assert out['accounts'][0]['policies'][0]['policy']['allow'] == [READ]
+
+
+def test_purge_removes_only_undeclared_objects_with_the_prefix(fake, workdir):
+    api = owner_api(fake)
+    gone = make_client(api, 'app-gone')
+    make_policy(api, 'app-gone-read', [gone['identity']], resource=fake.account_urn())
+    other = make_client(api, 'other-keep')
+    make_policy(api, 'other-keep-read', [other['identity'], gone['identity']], resource=fake.account_urn())
+    wanted = accounts(fake, ['a'], workdir)
+    fake.clear_requests()
+    check = converge(fake, workdir, {'accounts': wanted, 'purge': True, 'purge_prefix': 'app-'}, check=True)
+    assert check.rc == 0, check.output
+    out = result(workdir)
+    assert [c['name'] for c in out['purged']['clients']] == ['app-gone']
+    assert [p['name'] for p in out['purged']['policies']] == ['app-gone-read']
+    assert [p['name'] for p in out['purged']['detached']] == ['other-keep-read']
+    assert fake.writes() == []
+    run = converge(fake, workdir, {'accounts': wanted, 'purge': True, 'purge_prefix': 'app-'})
+    assert run.rc == 0, run.output
+    clients, policies = named(fake, 'app-')
+    assert [c['name'] for c in clients] == ['app-a'] and [p['name'] for p in policies] == ['app-a-read']
+    kept = [p for p in fake.state()['policies'] if p['name'] == 'other-keep-read'][0]
+    assert kept['identities'] == [other['identity']]
+    assert [c['name'] for c in fake.state()['clients'] if c['name'] == 'other-keep'] == ['other-keep']
+
+
+def test_every_input_problem_of_every_account_at_once_before_any_request(fake, workdir):
+    wanted = accounts(fake, ['a', 'b'])
+    wanted[0]['policies'][0]['resources'] = ['*']
+    wanted[1]['policies'][0]['allow'] = ['not an action']
+    wanted.append(dict(wanted[0], policies=[]))
+    run = converge(fake, workdir, {'accounts': wanted, 'purge': True})
+    assert run.rc != 0
+    text = run.stdout
+    for needle in ('purge_prefix', 'accounts[0] (app-a) policies[0]', 'accounts[1] (app-b) policies[0]', 'declared twice'):
+        assert needle in text, needle
+    assert fake.requests() == []
+
+
+def test_new_secrets_need_a_safe_destination_and_never_show_at_vvvv(fake, workdir, assert_no_leak):
+    wanted = accounts(fake, ['a', 'b'])
+    refused = converge(fake, workdir, {'accounts': wanted})
+    assert refused.rc != 0 and 'no_log' in refused.stdout
+    assert fake.writes() == []
+    run = converge(fake, workdir, {'accounts': wanted}, no_log=True, verbosity=4)
+    assert run.rc == 0, run.output
+    secrets = [a['client_secret'] for a in result(workdir)['accounts']]
+    assert len(secrets) == 2 and all(secrets)
+    assert_no_leak(run.output)
+
+
+def test_a_lost_create_answer_leaves_exactly_one_client(fake, workdir):
+    fake.fault(method='POST', path=CLIENTS, status=0, apply=True)
+    wanted = accounts(fake, ['a', 'b'], workdir)
+    run = converge(fake, workdir, {'accounts': wanted})
+    assert run.rc == 0, run.output
+    clients, policies = named(fake, 'app-')
+    assert sorted(c['name'] for c in clients) == ['app-a', 'app-b']
+    assert len(policies) == 2
