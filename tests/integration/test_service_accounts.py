@@ -158,3 +158,8 @@ def test_a_lost_create_answer_leaves_exactly_one_client(fake, workdir):
     clients, policies = named(fake, 'app-')
     assert sorted(c['name'] for c in clients) == ['app-a', 'app-b']
     assert len(policies) == 2
+    writes = [(r['method'], r['path'].rsplit('/', 1)[0] if r['method'] == 'DELETE' else r['path']) for r in fake.writes()]
+    # one answer lost: its client (created, secret never received) is deleted and the POST sent again
+    assert writes.count(('POST', CLIENTS)) == 3 and writes.count(('DELETE', CLIENTS)) == 1
+    for path in (os.path.join(workdir, 'a.conf'), os.path.join(workdir, 'b.conf')):
+        assert 'client_id=' in open(path, encoding='utf-8').read()
