@@ -163,3 +163,37 @@ def test_a_lost_create_answer_leaves_exactly_one_client(fake, workdir):
     assert writes.count(('POST', CLIENTS)) == 3 and writes.count(('DELETE', CLIENTS)) == 1
     for path in (os.path.join(workdir, 'a.conf'), os.path.join(workdir, 'b.conf')):
         assert 'client_id=' in open(path, encoding='utf-8').read()
+
+
+def test_the_many_applications_guide_converges_then_purges(fake, workdir, assert_no_leak):
+    """docs/many-applications.md as written: the inventory file, the playbook, the no-op night, the purge."""
+    from tests.integration.test_guides import marked_blocks
+    blocks = marked_blocks('docs/many-applications.md')
+    os.makedirs(os.path.join(workdir, 'group_vars', 'all'))
+    inventory = os.path.join(workdir, 'group_vars', 'all', 'ovh_apps.yml')
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        handle.write(blocks[('yaml', 'apps-inventory')])
+    path = os.path.join(workdir, 'many-apps.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(blocks[('test', 'many-apps-converge')])
+    extra = {'credentials_dir': workdir, 'ovh_account_urn': fake.account_urn()}
+    first = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=extra)
+    assert first.rc == 0, first.output
+    assert sorted(c['name'] for c in named(fake, 'app-')[0]) == ['app-billing', 'app-deployer']
+    assert stat.S_IMODE(os.stat(os.path.join(workdir, 'app-billing.conf')).st_mode) == 0o600
+    fake.clear_requests()
+    night = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=extra, diff=True)
+    assert night.rc == 0 and fake.writes() == [] and len(fake.requests()) == 3, night.output
+    with open(inventory, encoding='utf-8') as handle:
+        apps = yaml.safe_load(handle)
+    apps['ovh_apps'] = apps['ovh_apps'][:1]
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(apps, handle)
+    look = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=dict(extra, ovh_apps_purge=True), check=True, diff=True)
+    assert look.rc == 0 and fake.writes() == [], look.output
+    assert 'client app-deployer (purged)' in look.stdout
+    purge = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=dict(extra, ovh_apps_purge=True))
+    assert purge.rc == 0, purge.output
+    clients, policies = named(fake, 'app-')
+    assert [c['name'] for c in clients] == ['app-billing'] and [p['name'] for p in policies] == ['app-billing-read']
+    assert_no_leak(first.output, night.output, look.output, purge.output)
