@@ -24,6 +24,7 @@ options:
   name:
     description:
       - Name of the client. Finds the client when O(client_id) is not given.
+      - One line of text; newlines and other control characters are refused (also in O(description)).
       - Required to create a client. With O(client_id), the client is renamed to O(name).
       - A rename onto the name of another client is refused and nothing is changed. Names find clients, and two clients
         with one name would make every later lookup by that name fail. See O(allow_duplicate_name).
@@ -108,7 +109,11 @@ options:
       - When this run creates the client, write its credentials to this file, on the host where the module runs,
         in the C(ovh.conf) format that python-ovh, go-ovh, Terraform and this collection read as is
         (C([default]) C(endpoint=) and a section named after the endpoint with C(client_id) and C(client_secret)).
-      - Written atomically (a temporary file in the same directory, then a rename) with mode O(credentials_file_mode).
+      - Written atomically (a temporary file in the same directory, created with mode O(credentials_file_mode) before
+        the secret goes in, then a rename), right after the create answer and before anything else that can fail.
+      - The endpoint is written as its name (V(ovh-eu), V(ovh-ca), V(ovh-us)...) also when the task used its base URL,
+        since python-ovh accepts only names. An endpoint that is only a URL (a proxy, a test server) is written as is,
+        with a comment saying python-ovh refuses it and, when a reader could not derive it, a C(token_url) line.
       - Checked before anything is created. A file that already holds other credentials (another client ID or
         application keys) is never overwritten; the module fails without creating anything.
         A file that already holds this client's ID is left as it is.
@@ -315,6 +320,7 @@ api_requests:
   sample: 3
 '''
 
+import os
 from urllib.parse import urlsplit
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
@@ -368,6 +374,9 @@ def input_problems(params):
             problems.append('%s must not be empty.' % option)
     if params['state'] == 'absent' and params['rotate']:
         problems.append('rotate applies to state=present only; remove it or set state: present.')
+    for option in ('name', 'description', 'client_id'):
+        if params[option] is not None and has_control_characters(params[option]):
+            problems.append('%s must be one line of text: it holds a newline or another control character.' % option)
     if params['state'] == 'present':
         urls = params['callback_urls']
         if params['flow'] == AUTHORIZATION_CODE and urls is not None and not urls:
@@ -381,6 +390,10 @@ def input_problems(params):
         except OvhError as exc:
             problems.append('%s.' % exc)
     return problems
+
+
+def has_control_characters(text):
+    return any(ord(char) < 32 or ord(char) == 127 for char in text)
 
 
 def is_callback_url(url):
@@ -466,7 +479,7 @@ def hand_over_secret(module, result, created, secret):
         try:
             result['credentials_file'] = credentials_file.write(
                 params['credentials_file'], module.client.settings.endpoint, created['client_id'], secret,
-                params['credentials_file_mode'])
+                params['credentials_file_mode'], token_url=module.client.settings.token_url)
         except OvhError as exc:
             if not returns_secret(module):
                 return False
@@ -488,16 +501,23 @@ def created_client(module, client_id, wanted):
 
 
 def create_and_hand_over(module, wanted, known_ids, result):
-    """POST the client, read it back and deliver its secret; the new client in snake_case."""
+    """POST the client, deliver its secret at once, then read it back; the new client in snake_case.
+
+    The secret goes to credentials_file before anything else that can fail (or a killed run) could lose it.
+    """
     client_id, secret = create_client(module.client, *wanted, known_ids=known_ids, warn=module.warn)
-    created = created_client(module, client_id, wanted)
-    give_way_to_concurrent_create(module.client, wanted[0], client_id, known_ids)
-    if not hand_over_secret(module, result, created, secret):
+    if not hand_over_secret(module, result, {'client_id': client_id}, secret):
         delete_client(module.client, client_id)
         module.fail(None, msg='credentials_file %s could not be written and return_secret is false, so the new client\'s '
                               'secret could not be kept: client %s was deleted again. Fix the path and run again.'
                               % (module.params['credentials_file'], client_id))
-    return created
+    try:
+        give_way_to_concurrent_create(module.client, wanted[0], client_id, known_ids)
+    except OvhError:
+        if result.get('credentials_file'):  # the client it names was deleted: leave no dead credentials behind
+            os.unlink(result.pop('credentials_file'))
+        raise
+    return created_client(module, client_id, wanted)
 
 
 def create(module):

@@ -303,8 +303,11 @@ def test_resource_tags_lifecycle_keeps_ovh_tags(fake, workdir, owner_env):
 
 def guide_playbook():
     with open(GUIDE, encoding='utf-8') as handle:
-        blocks = re.findall(r'```yaml\n(.*?)```', handle.read(), re.S)
-    return [block for block in blocks if 'hosts:' in block][0]
+        return marked_block(handle.read(), 'test', 'users-groups-team')
+
+
+def marked_block(text, kind, ident):
+    return re.search(r'<!-- doc-%s: %s -->\s*```yaml\n(.*?)```' % (kind, ident), text, re.S).group(1)
 
 
 def check_as(fake, token, urn, action):
@@ -351,3 +354,12 @@ def test_users_and_groups_guide_limits_a_group_to_tagged_resources(fake, workdir
     refused = run_adhoc('ovhcloud.iam.ovh_oauth2_client_info', {'access_token': alice, 'max_retries': 0}, workdir, env=as_user)
     assert refused.rc != 0 and 'account:apiovh:me/api/oauth2/client/get' in refused.output
     assert alice not in refused.output and bob not in listed.output
+    # The guide's removal tasks, as written.
+    with open(GUIDE, encoding='utf-8') as handle:
+        removal = marked_block(handle.read(), 'yaml', 'users-groups-removal-tasks')
+    removed = run(fake, workdir, owner_env, removal)
+    assert removed.rc == 0, removed
+    identities = requests.get(fake.url + '/_fake/identities', timeout=30).json()
+    assert 'bob' in [user['login'] for user in identities['users']]
+    assert 'alice' not in [user['login'] for user in identities['users']]
+    assert 'web-ops' not in [group['name'] for group in identities['groups']]

@@ -277,8 +277,11 @@ def test_credentials_file_is_written_0600_refused_over_others_and_usable_by_pyth
     assert mode_of(path) == 0o600
     assert sorted(os.listdir(os.path.dirname(path))) == ['ovh.conf']
     with open(path, encoding='utf-8') as handle:
-        assert handle.read() == '[default]\nendpoint=%s\n\n[%s]\nclient_id=%s\nclient_secret=%s\n' % (
-            fake.endpoint, fake.endpoint, stored['clientId'], stored['clientSecret'])
+        text = handle.read()
+    # The fake's endpoint is only a URL: the file says python-ovh refuses it and carries the token URL.
+    assert text.startswith('# The endpoint is a base URL') and 'InvalidRegion' in text
+    assert text.split('\n', 2)[2] == '[default]\nendpoint=%s\n\n[%s]\nclient_id=%s\nclient_secret=%s\ntoken_url=%s\n' % (
+        fake.endpoint, fake.endpoint, stored['clientId'], stored['clientSecret'], fake.info['token_url'])
     # return_secret: false and no no_log: still the secret is nowhere in the output.
     assert_no_leak(result.output, json.dumps(result.records))
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from urllib.parse import quote
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -291,3 +292,56 @@ def test_users_groups_and_tags_make_the_fewest_calls(fake, workdir, owner_env):
         calls = ['%s %s' % (entry['method'], entry['path']) for entry in fake.requests()]
         assert calls == expected, (module, args)
         assert '"api_requests": %d' % len(expected) in result.stdout, result.stdout
+
+
+# -- the access and audit modules (issue 17): read-only, one list of each kind, whatever the account size
+
+ACCESS_SIZES = (1, 1000)
+
+
+def _module_calls(fake, workdir, module, args):
+    fake.clear_requests()
+    result = run_adhoc(module, args, workdir, env=fake.owner_env())
+    assert result.rc == 0, result
+    calls = ['%s %s' % (entry['method'], entry['path']) for entry in fake.requests()]
+    assert result.records[-1]['result']['api_requests'] == len(calls)
+    return calls
+
+
+@pytest.mark.parametrize('size', ACCESS_SIZES)
+def test_access_audit_and_caller_modules_read_each_list_once(fake, workdir, size):
+    fake.seed(clients=size, policies=size)
+    owner = OvhClient(resolve_connection({'endpoint': fake.endpoint, 'application_key': fake.info['application_key'],
+                                          'application_secret': fake.info['application_secret'],
+                                          'consumer_key': fake.info['consumer_key'], 'max_retries': 0}, environ={}))
+    created = owner.post('/me/api/oauth2/client', {'name': 'probe', 'description': 'd', 'flow': 'CLIENT_CREDENTIALS'})
+    identity = 'urn:v1:%s:identity:credential:%s/oauth2-%s' % (fake.region(), fake.nic, created['clientId'])
+    owner.post('/v2/iam/policy', {'name': 'probe', 'identities': [identity], 'resources': [{'urn': fake.account_urn()}],
+                                  'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}})
+    owner.close()
+    clients, policies = size + 1, size + 2  # the seeded ones, the probe; ovh-default
+    listing = [TIME] + [CLIENTS] * client_pages(clients) + [POLICIES] * policy_pages(policies)
+
+    check = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_access_info', {
+        'service_account': 'probe', 'resources': [fake.account_urn()], 'actions': ['account:apiovh:me/get']})
+    assert check == listing + ['GET /v2/iam/resource']
+    wildcard = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_access_info', {
+        'service_account': 'probe', 'resources': [fake.account_urn()], 'actions': ['account:apiovh:me/*']})
+    assert wildcard == listing + ['GET /v2/iam/resource', ACTION_CATALOGUE]
+    everything = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_access_info', {'service_account': 'probe', 'mode': 'list'})
+    assert everything == listing + ['GET /v2/iam/resource', ACTION_CATALOGUE]
+
+    caller = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_caller_info', {
+        'resources': [fake.account_urn(), 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'], 'actions': ['account:apiovh:me/get']})
+    assert caller == [TIME, 'GET /1.0/auth/details'] + ['POST /v2/iam/resource/%s/authorization/check' % quote(urn, safe='') for urn in (
+        fake.account_urn(), 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net')]
+    batch = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_caller_info', {
+        'resources': [fake.account_urn(), 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'], 'actions': ['account:apiovh:me/get'],
+        'batch': True})
+    assert batch == [TIME, 'GET /1.0/auth/details', 'POST /v2/iam/authorization/check']
+
+    audit = _module_calls(fake, workdir, 'ovhcloud.iam.ovh_iam_audit_info', {})
+    catalogue_pages = 1  # OVHcloud's catalogue has fewer actions than a page holds (V2_PAGE_SIZE)
+    assert sorted(audit) == sorted(listing + ['GET /v2/iam/permissionsGroup', 'GET /v2/iam/resourceGroup', 'GET /1.0/me/identity/user',
+                                              'GET /1.0/me/identity/group'] + [ACTION_CATALOGUE] * catalogue_pages)
+    assert fake.writes() == []

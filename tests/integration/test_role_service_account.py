@@ -251,23 +251,43 @@ def test_rotation_interrupted_during_delivery_keeps_the_old_client_until_every_h
     assert python_ovh(credentials_path(workdir, 'app2')).get('/me')['nichandle'] == fake.nic
 
 
-@pytest.mark.parametrize('method, path', [
-    ('PUT', '/v2/iam/policy/*'),   # the new client cannot join the policies of the old one
-    ('PUT', CLIENT_ROUTE),         # the new client keeps its temporary rotation name
-], ids=['policies-not-moved', 'not-renamed'])
-def test_rotation_interrupted_before_delivery_converges(fake, workdir, inventory, method, path, python_ovh):
+def test_rotation_interrupted_before_delivery_converges(fake, workdir, inventory, python_ovh):
     ok(play(GIVE, fake, workdir, inventory))
     before = read_conf(credentials_path(workdir, 'app1'))
 
-    fake.fault(method=method, path=path, status=503, times=10)
+    # The new client cannot join the policies of the old one.
+    fake.fault(method='PUT', path='/v2/iam/policy/*', status=503, times=10)
     failed(play(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
     fake.clear_faults()
     assert len(clients_named(fake)) == 2  # the new client's secret died with the run
     assert read_conf(credentials_path(workdir, 'app1')) == before
 
+    # Until service_account_rotation_timeout has passed, the new client may be another run's rotation: kept.
+    fake.clear_requests()
     ok(play(GIVE, fake, workdir, inventory))
+    assert len(clients_named(fake)) == 2 and fake.writes() == []
+    ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
     [client] = clients_named(fake)
     assert client['clientId'] == before[1] and client['name'] == APP
+    assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]
+    assert python_ovh(credentials_path(workdir, 'app2')).get('/me')['nichandle'] == fake.nic
+
+
+def test_rotation_interrupted_before_the_rename_keeps_the_delivered_client(fake, workdir, inventory, python_ovh):
+    ok(play(GIVE, fake, workdir, inventory))
+    old_id = read_conf(credentials_path(workdir, 'app1'))[1]
+
+    # The new client is delivered, then keeps its temporary rotation name: renaming it fails.
+    fake.fault(method='PUT', path=CLIENT_ROUTE, status=503, times=10)
+    failed(play(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
+    fake.clear_faults()
+    new_id = read_conf(credentials_path(workdir, 'app2'))[1]
+    assert new_id != old_id
+    assert [c['name'] for c in clients_named(fake) if c['clientId'] == new_id][0].startswith(APP + ' (rotation ')
+
+    ok(play(GIVE, fake, workdir, inventory))
+    [client] = clients_named(fake)
+    assert client['clientId'] == new_id and client['name'] == APP
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]
     assert python_ovh(credentials_path(workdir, 'app2')).get('/me')['nichandle'] == fake.nic
 
@@ -281,7 +301,7 @@ def test_lost_credentials_fail_clearly_or_rotate_when_opted_in(fake, workdir, in
     fake.clear_requests()
     lost = failed(play(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
-    message = lost.task(ROLE + 'Stop when the account exists but no target holds its credentials')['msg']
+    message = lost.task(ROLE + 'Stop before any change when the plan cannot go on')['msg']
     assert old['clientId'] in message and 'service_account_recover_lost_credentials: rotate' in message
     assert 'service_account_state: absent' in message
 
@@ -388,7 +408,7 @@ def test_never_overwrites_other_credentials(fake, workdir, inventory):
 
     refused = failed(play(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
-    message = refused.task(ROLE + 'Stop before overwriting a credentials file that holds other credentials')['msg']
+    message = refused.task(ROLE + 'Stop before any change when the plan cannot go on')['msg']
     assert credentials_path(workdir, 'app1') + ' on app1' in message and 'app2' not in message
     with open(credentials_path(workdir, 'app1'), encoding='utf-8') as handle:
         assert handle.read() == foreign

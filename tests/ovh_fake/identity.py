@@ -1,4 +1,4 @@
-"""Local users and user groups (/me/identity, me.json), resource tags and the caller's authorization check (iam.json).
+"""Local users and user groups (/me/identity, me.json) and resource tags (iam.json).
 
 Stored objects live in ``state.identity_users`` (login -> auth.User + ``_password``) and ``state.identity_groups``
 (name -> auth.Group); both are made by ``seed`` on every reset, with OVHcloud's default groups.
@@ -7,7 +7,7 @@ Stored objects live in ``state.identity_users`` (login -> auth.User + ``_passwor
 import collections
 import re
 
-from . import fields, iam
+from . import fields
 from .common import ApiError, bad_request, forbidden, iso_v1, not_found
 from .routing import Route
 from .store import public
@@ -217,7 +217,7 @@ def delete_group(call):
     return None
 
 
-# -- resource tags and the caller's authorization check (API v2)
+# -- resource tags (API v2; the caller's authorization checks are in authz.py)
 
 
 def _resource(call):
@@ -253,16 +253,6 @@ def remove_tag(call):
     del tags[key]
     item['tags'] = tags
     return None
-
-
-def check_authorization(call):
-    """POST /iam/resource/{urn}/authorization/check: which of ``actions`` the caller may do on that resource."""
-    _resource(call)
-    actions = fields.string_array(call.json(), 'actions')
-    caller = call.caller
-    allowed = [action for action in actions
-               if caller.scheme == 'signed' or iam.is_allowed(call.state, caller.identity, action, call.params['resourceURN'])]
-    return {'authorizedActions': allowed, 'unauthorizedActions': [action for action in actions if action not in allowed]}
 
 
 # -- fake-only: a local user logs in
@@ -319,5 +309,4 @@ V1_ROUTES = (
 V2_ROUTES = (
     Route('POST', '/iam/resource/{resourceURN}/tag', add_tag, TAG_ACTION + 'add'),
     Route('DELETE', '/iam/resource/{resourceURN}/tag/{key}', remove_tag, TAG_ACTION + 'remove'),
-    Route('POST', '/iam/resource/{resourceURN}/authorization/check', check_authorization),
 )

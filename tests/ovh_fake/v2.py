@@ -3,7 +3,7 @@
 import json
 import re
 
-from . import catalog, conditions, fields, iam
+from . import authz, catalog, conditions, fields, iam
 from .common import ApiError, Reply, bad_request, forbidden, iso_utc, iso_v2, not_found, paginate_v2, parse_rfc3339, query_bool
 from .routing import Route
 from .store import public
@@ -461,4 +461,4 @@ ROUTES = (
     Route('GET', '/iam/resourceGroup/{groupId}', get_resource_group, ACTION + 'resourceGroup/get'),
     Route('PUT', '/iam/resourceGroup/{groupId}', edit_resource_group, ACTION + 'resourceGroup/edit'),
     Route('DELETE', '/iam/resourceGroup/{groupId}', delete_resource_group, ACTION + 'resourceGroup/delete'),
-)
+) + authz.ROUTES

@@ -138,6 +138,11 @@ def test_every_response_conforms(fake, me_json, iam_json):
     check.call('/v2', 'GET', '/iam/resource/{resourceURN}', '/iam/resource/' + quoted(resources[1]['urn']))
     check.call('/v2', 'GET', '/iam/reference/action', '/iam/reference/action', headers={'X-Pagination-Size': '1000'})
     check.call('/v2', 'GET', '/iam/reference/resource/type', '/iam/reference/resource/type')
+    checked = ['account:apiovh:me/get', 'vps:apiovh:reboot']
+    check.call('/v2', 'POST', '/iam/resource/{resourceURN}/authorization/check',
+               '/iam/resource/%s/authorization/check' % quoted(resources[1]['urn']), {'actions': checked})
+    check.call('/v2', 'POST', '/iam/authorization/check', '/iam/authorization/check',
+               {'actions': checked, 'resourceURNs': [resources[0]['urn'], resources[1]['urn']]})
 
     resource_group = check.call('/v2', 'POST', '/iam/resourceGroup', '/iam/resourceGroup',
                                 {'name': 'web', 'resources': [{'id': resources[1]['id']}]})
