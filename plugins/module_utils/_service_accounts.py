@@ -321,3 +321,38 @@ def run_bounded(jobs, parallelism):
         return [guarded(job) for job in jobs]
     with ThreadPoolExecutor(max_workers=min(parallelism, len(jobs))) as pool:
         return list(pool.map(guarded, jobs))
+
+
+# ---------------------------------------------------------------------------- the role's many-applications entry point
+
+APPLICATION_KEYS = ('name', 'description', 'state', 'policies', 'credentials_path', 'credentials_owner',
+                    'credentials_group', 'credentials_mode')
+
+
+def accounts_for_applications(applications, staging_dir):
+    """The ``accounts`` option of ovh_service_accounts for the role's ``service_account_applications``.
+
+    A new client's credentials go to ``<staging_dir>/<name>.conf`` on the controller (the role then delivers them to
+    each target); no staging directory (check mode) means no credentials file. Raises ValueError naming every
+    unknown key or missing name at once.
+    """
+    problems = []
+    accounts = []
+    for index, application in enumerate(applications or ()):
+        if not isinstance(application, dict) or not application.get('name'):
+            problems.append('service_account_applications[%d]: name is required' % index)
+            continue
+        unknown = sorted(set(application) - set(APPLICATION_KEYS))
+        if unknown:
+            problems.append('service_account_applications[%d] (%s): unknown key(s) %s; use %s'
+                            % (index, application['name'], ', '.join(unknown), ', '.join(APPLICATION_KEYS)))
+        account = {'name': application['name'], 'state': application.get('state') or 'present',
+                   'policies': list(application.get('policies') or [])}
+        if application.get('description') is not None:
+            account['description'] = application['description']
+        if staging_dir and account['state'] == 'present':
+            account['credentials_file'] = '%s/%s.conf' % (staging_dir.rstrip('/'), application['name'].replace('/', '_'))
+        accounts.append(account)
+    if problems:
+        raise ValueError('; '.join(problems))
+    return accounts

@@ -197,3 +197,48 @@ def test_the_many_applications_guide_converges_then_purges(fake, workdir, assert
     clients, policies = named(fake, 'app-')
     assert [c['name'] for c in clients] == ['app-billing'] and [p['name'] for p in policies] == ['app-billing-read']
     assert_no_leak(first.output, night.output, look.output, purge.output)
+
+
+def role_many_play(fake, workdir, names, purge_prefix=None):
+    applications = [{'name': 'app-' + name, 'description': 'app %s' % name,
+                     'credentials_path': workdir + '/{{ inventory_hostname }}/app-%s.conf' % name,
+                     'policies': [{'name': 'app-%s-read' % name, 'resources': [fake.account_urn()], 'allow': [READ]}]}
+                    for name in names]
+    variables = {'service_account_applications': applications}
+    if purge_prefix:
+        variables['service_account_purge_prefix'] = purge_prefix
+    return yaml.safe_dump([{'name': 'many applications', 'hosts': 'all', 'gather_facts': False, 'tasks': [
+        {'name': 'converge', 'ansible.builtin.include_role': {'name': 'ovhcloud.iam.service_account', 'tasks_from': 'many'},
+         'vars': variables}]}])
+
+
+def test_the_role_many_entry_point_converges_once_and_delivers_on_each_host(fake, workdir, assert_no_leak):
+    inventory = os.path.join(workdir, 'hosts.yml')
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump({'all': {'hosts': {'web1': {'ansible_connection': 'local'},
+                                          'web2': {'ansible_connection': 'local'}}}}, handle)
+    check = run_playbook(role_many_play(fake, workdir, ['a', 'b']), workdir, env=fake.owner_env(), inventory=inventory,
+                         check=True)
+    assert check.rc == 0, check.output
+    assert fake.writes() == []
+    first = run_playbook(role_many_play(fake, workdir, ['a', 'b']), workdir, env=fake.owner_env(), inventory=inventory)
+    assert first.rc == 0, first.output
+    clients, policies = named(fake, 'app-')
+    assert sorted(c['name'] for c in clients) == ['app-a', 'app-b'] and len(policies) == 2
+    secrets = fake.secrets()
+    for host in ('web1', 'web2'):
+        for client in clients:
+            path = os.path.join(workdir, host, client['name'] + '.conf')
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+            text = open(path, encoding='utf-8').read()
+            assert 'client_id=%s' % client['clientId'] in text and any(s in text for s in secrets)
+    assert not [p for p in os.listdir('/tmp') if p.startswith('ovhcloud-iam-many-')]  # controller staging removed
+    assert_no_leak(first.output)
+    fake.clear_requests()
+    second = run_playbook(role_many_play(fake, workdir, ['a', 'b']), workdir, env=fake.owner_env(), inventory=inventory)
+    assert second.rc == 0, second.output
+    assert fake.writes() == [] and len(fake.requests()) == 3
+    assert second.changed_tasks() == []
+    os.unlink(os.path.join(workdir, 'web2', 'app-b.conf'))
+    lost = run_playbook(role_many_play(fake, workdir, ['a', 'b']), workdir, env=fake.owner_env(), inventory=inventory)
+    assert lost.rc != 0 and 'web2 has no credentials for app-b' in lost.stdout, lost.output

@@ -139,3 +139,17 @@ def test_run_bounded_keeps_order_errors_and_the_bound():
     assert [value for value, _error in outcomes] == [0, 1, 2, None, 4, 5, 6, 7, 8, 9]
     assert str(outcomes[3][1]) == 'three'
     assert peak[0] == 3
+
+
+def test_the_role_applications_become_accounts_with_staged_credentials():
+    import pytest
+    apps = [{'name': 'app-a', 'description': 'A', 'credentials_path': '/etc/a.conf', 'policies': [{'name': 'p'}]},
+            {'name': 'app-b', 'state': 'absent'}]
+    assert many.accounts_for_applications(apps, '/tmp/stage/') == [
+        {'name': 'app-a', 'state': 'present', 'policies': [{'name': 'p'}], 'description': 'A',
+         'credentials_file': '/tmp/stage/app-a.conf'},
+        {'name': 'app-b', 'state': 'absent', 'policies': []}]
+    assert 'credentials_file' not in many.accounts_for_applications(apps, '')[0]
+    with pytest.raises(ValueError) as raised:
+        many.accounts_for_applications([{'name': 'x', 'credential_path': '/x'}, {}], '')
+    assert 'unknown key(s) credential_path' in str(raised.value) and '[1]: name is required' in str(raised.value)
