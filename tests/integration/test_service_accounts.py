@@ -242,3 +242,19 @@ def test_the_role_many_entry_point_converges_once_and_delivers_on_each_host(fake
     os.unlink(os.path.join(workdir, 'web2', 'app-b.conf'))
     lost = run_playbook(role_many_play(fake, workdir, ['a', 'b']), workdir, env=fake.owner_env(), inventory=inventory)
     assert lost.rc != 0 and 'web2 has no credentials for app-b' in lost.stdout, lost.output
+
+
+def test_the_guide_role_example_delivers_to_each_host(fake, workdir):
+    from tests.integration.test_guides import marked_blocks
+    text = marked_blocks('docs/many-applications.md')[('test', 'many-apps-role')]
+    text = text.replace('/etc/app-billing/ovh.conf', workdir + '/{{ inventory_hostname }}/ovh.conf')
+    inventory = os.path.join(workdir, 'hosts.yml')
+    with open(inventory, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump({'all': {'children': {'app_hosts': {'hosts': {
+            'h1': {'ansible_connection': 'local'}, 'h2': {'ansible_connection': 'local'}}}}}}, handle)
+    run = run_playbook(text, workdir, env=fake.owner_env(), inventory=inventory,
+                       extra_vars={'ovh_account_urn': fake.account_urn()})
+    assert run.rc == 0, run.output
+    [client] = named(fake, 'app-')[0]
+    for host in ('h1', 'h2'):
+        assert 'client_id=%s' % client['clientId'] in open(os.path.join(workdir, host, 'ovh.conf'), encoding='utf-8').read()
