@@ -32,8 +32,8 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import planne
 CLIENT_CREDENTIALS = 'CLIENT_CREDENTIALS'
 DEFAULT_DESCRIPTION = 'Managed by Ansible'
 DEFAULT_PARALLELISM = 4
-# The HTTP client keeps at most EXPANSION_WORKERS connections: more threads would only wait for one.
-MAX_PARALLELISM = EXPANSION_WORKERS
+# Writes in flight at once, at most (the HTTP client keeps up to EXPANSION_WORKERS connections).
+MAX_PARALLELISM = 10
 POLICY_OPTIONS = ('resources',) + ACTION_FIELDS + ('permissions_groups',)
 
 
