@@ -64,6 +64,14 @@ def policy_params(policy, identity):
     return params
 
 
+def _declared_twice(seen, name, where, label):
+    """A name already declared elsewhere (``seen``: name -> where it was first); remembers this one."""
+    if name in seen:
+        return ['%s: the name %r is declared twice (also %s); names find objects, so each once.' % (where, name, seen[name])]
+    seen[name] = label
+    return []
+
+
 def input_problems(accounts, purge, purge_prefix, parallelism, region=None):
     """Every problem of every account and policy, as sentences, before any API call."""
     problems = []
@@ -83,10 +91,7 @@ def input_problems(accounts, purge, purge_prefix, parallelism, region=None):
         if not name:
             problems.append('%s: name must not be empty.' % where)
             continue
-        if name in client_names:
-            problems.append('%s: the name %r is declared twice (also accounts[%d]); each account once.'
-                            % (where, name, client_names[name]))
-        client_names.setdefault(name, index)
+        problems.extend(_declared_twice(client_names, name, where, 'accounts[%d]' % index))
         if purge and purge_prefix and account.get('state') == 'present' and not name.startswith(purge_prefix):
             problems.append('%s: %r does not start with purge_prefix %r; a later run without it in the list would not '
                             'remove it. Rename it or change purge_prefix.' % (where, name, purge_prefix))
@@ -96,10 +101,7 @@ def input_problems(accounts, purge, purge_prefix, parallelism, region=None):
             if not policy_name:
                 problems.append('%s: name must not be empty.' % spot)
                 continue
-            if policy_name in policy_names:
-                problems.append('%s: the policy name %r is declared twice (also %s); policy names must be unique.'
-                                % (spot, policy_name, policy_names[policy_name]))
-            policy_names.setdefault(policy_name, spot)
+            problems.extend(_declared_twice(policy_names, policy_name, spot, spot))
             if account.get('state') == 'absent':
                 continue
             params = policy_params(policy, None)

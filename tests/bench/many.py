@@ -7,7 +7,7 @@ import os
 import tempfile
 
 from tests.bench import measure
-from tests.bench.playbooks import ACTION, DESCRIPTION, _play, parse_task_name, task_name
+from tests.bench.playbooks import ACTION, DESCRIPTION, _play, task_name
 
 PREFIX = 'bench-app-'
 REFERENCE = 'bench-reference'
@@ -63,16 +63,11 @@ def loop_playbook(count, account_urn, credentials_dir):
 def job_totals(run):
     """{job: {requests, writes, ms, changed}} summed over the tasks of each job."""
     totals = {}
-    for record in run.records:
-        parsed = parse_task_name(record['task'])
-        if not parsed or parsed[0] != 'bench':
-            continue
-        served = run.requests_of(record)
-        total = totals.setdefault(parsed[1], {'requests': 0, 'writes': 0, 'ms': 0.0, 'changed': 0, 'repeats': 1})
-        total['requests'] += len(served)
-        total['writes'] += sum(1 for entry in served if measure.is_write(entry))
-        total['ms'] += (record['end'] - record['start']) * 1000.0
-        total['changed'] += int(bool(record['result'].get('changed')))
+    for job, samples in measure.task_samples(run).items():
+        totals[job] = {'requests': sum(sample['requests'] for sample in samples),
+                       'writes': sum(sample['writes'] for sample in samples),
+                       'ms': sum(sample['ms'] for sample in samples),
+                       'changed': sum(int(sample['changed']) for sample in samples), 'repeats': 1}
     return totals
 
 
