@@ -16,7 +16,7 @@ description:
   - The same rules as M(ovhcloud.iam.ovh_oauth2_client) and M(ovhcloud.iam.ovh_iam_policy) apply to each object
     (they share the same code). Clients and policies are found by exact name; a name carried by several objects fails
     the task before any write. A create whose answer was lost is reconciled (never two clients where one was asked for).
-  - Each declared policy is stated whole: its identities are the account's client only, and its lists
+  - Each declared policy is stated whole. Its identities are the account's client only, and its lists
     (resources, actions, permissions groups) replace the remote ones. A declared policy without O(accounts[].policies[].conditions)
     or O(accounts[].policies[].expired_at) has none.
   - B(The secret exists once.) The secret of a new client is written to that account's
@@ -125,8 +125,10 @@ extends_documentation_fragment:
   - ovhcloud.iam.connection
 attributes:
   check_mode:
+    description: Shows per object what would be created, updated or deleted (RV(accounts), RV(purged)); sends no write.
     support: full
   diff_mode:
+    description: One before/after pair per changed object; secrets never appear in it.
     support: full
 notes:
   - One task replaces a loop of M(ovhcloud.iam.ovh_oauth2_client) and M(ovhcloud.iam.ovh_iam_policy) tasks; see the

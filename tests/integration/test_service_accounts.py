@@ -24,8 +24,8 @@ def play(task_args, no_log=False, register='converged'):
     task = {'name': 'converge', 'ovhcloud.iam.ovh_service_accounts': task_args, 'register': register}
     if no_log:
         task['no_log'] = True
-    tasks = [task, {'name': 'show', 'ansible.builtin.copy': {'content': '{{ %s | to_json }}' % register,
-                                                           'dest': '{{ playbook_dir }}/result.json'}, 'check_mode': False, 'diff': False}]
+    show = {'content': '{{ %s | to_json }}' % register, 'dest': '{{ playbook_dir }}/result.json'}
+    tasks = [task, {'name': 'show', 'ansible.builtin.copy': show, 'check_mode': False, 'diff': False}]
     return yaml.safe_dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': tasks}])
 
 
