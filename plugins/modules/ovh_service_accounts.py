@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ovh_service_accounts
 short_description: Converge many OVHcloud service accounts and their IAM policies in one task
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - States every service account (OAuth2 client with the V(CLIENT_CREDENTIALS) flow) of an application inventory and
     the IAM policies that give it rights, in B(one task). One module process lists the clients once and the policies
@@ -123,13 +123,8 @@ options:
     default: true
 extends_documentation_fragment:
   - ovhcloud.iam.connection
-attributes:
-  check_mode:
-    description: Shows per object what would be created, updated or deleted (RV(accounts), RV(purged)); sends no write.
-    support: full
-  diff_mode:
-    description: One before/after pair per changed object; secrets never appear in it.
-    support: full
+  - ovhcloud.iam.connection.actiongroup_ovh
+  - ovhcloud.iam.attributes
 notes:
   - One task replaces a loop of M(ovhcloud.iam.ovh_oauth2_client) and M(ovhcloud.iam.ovh_iam_policy) tasks; see the
     guide C(docs/many-applications.md) of the collection.
@@ -161,6 +156,14 @@ accounts:
   returned: always
   type: list
   elements: dict
+  sample:
+    - name: app-billing
+      state: present
+      changed: true
+      client_action: create
+      client: {client_id: EU.4b1d2c3e4f5a6b7c, name: app-billing, description: Billing exporter, flow: CLIENT_CREDENTIALS}
+      credentials_file: /etc/ovh/app-billing.conf
+      policies: [{name: app-billing-read, action: create, policy: {name: app-billing-read, allow: [account:apiovh:me/get]}}]
   contains:
     name:
       description: Name of the account.
@@ -202,6 +205,7 @@ diff:
   returned: in diff mode
   type: list
   elements: dict
+  sample: [{before_header: client app-billing, after_header: client app-billing, before: {}, after: {name: app-billing}}]
 api_requests:
   description: How many HTTP requests the task sent to the OVHcloud API (retries and token requests included).
   returned: always
@@ -212,6 +216,7 @@ problems:
   returned: when the input is invalid
   type: list
   elements: str
+  sample: ["accounts[0] (app-billing) policies[0] (app-billing-read): resources: '*' is not a resource URN; ..."]
 '''
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
