@@ -184,7 +184,9 @@ accounts:
       description: The file the new client's credentials were written to.
       type: str
     policies:
-      description: Each declared policy, with C(name), C(action) and C(policy) (as RV(ovhcloud.iam.ovh_iam_policy#module:policy)).
+      description:
+        - Each declared policy, with C(name), C(action) (V(create), V(update), V(delete) or V(none)) and C(policy) (as
+          RV(ovhcloud.iam.ovh_iam_policy#module:policy)); C(failed) and C(msg) when its write failed.
       type: list
       elements: dict
     failed:
@@ -467,8 +469,7 @@ class Run:
             changed = client['action'] != 'none' or any(p['action'] != 'none' for p in item['policies'])
             entry = {'name': item['name'], 'state': item['state'], 'changed': changed, 'client_action': client['action'],
                      'client': client['after'] or {},
-                     'policies': [{'name': p['name'], 'action': p['action'], 'policy': p['after'] or {}}
-                                  for p in item['policies']]}
+                     'policies': [policy_result(p) for p in item['policies']]}
             for key in ('client_secret', 'credentials_file'):
                 if key in item:
                     entry[key] = item[key]
@@ -504,6 +505,14 @@ class Run:
             self.module.fail(None, msg='%d of the writes failed (the others were applied; run again to retry): %s'
                              % (len(failures), ' | '.join(failures)), **result)
         return result
+
+
+def policy_result(planned):
+    """One declared policy in the result: what was (or would be) done, the policy after, and why a write failed."""
+    result = {'name': planned['name'], 'action': planned['action'], 'policy': planned['after'] or {}}
+    if 'error' in planned:
+        result.update(failed=True, msg=planned['error'])
+    return result
 
 
 def main():

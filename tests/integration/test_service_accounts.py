@@ -258,3 +258,17 @@ def test_the_guide_role_example_delivers_to_each_host(fake, workdir):
     [client] = named(fake, 'app-')[0]
     for host in ('h1', 'h2'):
         assert 'client_id=%s' % client['clientId'] in open(os.path.join(workdir, host, 'ovh.conf'), encoding='utf-8').read()
+
+
+def test_a_failed_write_is_reported_on_its_account_and_the_next_run_finishes(fake, workdir):
+    fake.fault(method='POST', path='/v2/iam/policy', status=400, times=1)
+    wanted = accounts(fake, ['a', 'b', 'c'], workdir)
+    run = converge(fake, workdir, {'accounts': wanted})
+    assert run.rc != 0 and '1 of the writes failed' in run.stdout, run.output
+    clients, policies = named(fake, 'app-')
+    assert len(clients) == 3 and len(policies) == 2
+    again = converge(fake, workdir, {'accounts': wanted})
+    assert again.rc == 0, again.output
+    out = result(workdir)
+    assert out['summary']['clients'] == {'none': 3} and sorted(out['summary']['policies'].items()) == [('create', 1), ('none', 2)]
+    assert len(named(fake, 'app-')[1]) == 3
