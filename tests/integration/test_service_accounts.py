@@ -47,7 +47,7 @@ def named(fake, prefix):
 
 def test_first_run_creates_every_account_and_policy_then_a_noop_sends_no_write(fake, workdir, assert_no_leak):
     wanted = accounts(fake, ['a', 'b', 'c'], workdir)
-    first = converge(fake, workdir, {'accounts': wanted})
+    first = converge(fake, workdir, {'accounts': wanted}, diff=True, verbosity=4)  # secrets in no output, no diff
     assert first.rc == 0, first.output
     clients, policies = named(fake, 'app-')
     assert sorted(c['name'] for c in clients) == ['app-a', 'app-b', 'app-c']
