@@ -272,3 +272,16 @@ def test_a_failed_write_is_reported_on_its_account_and_the_next_run_finishes(fak
     out = result(workdir)
     assert out['summary']['clients'] == {'none': 3} and sorted(out['summary']['policies'].items()) == [('create', 1), ('none', 2)]
     assert len(named(fake, 'app-')[1]) == 3
+
+
+def test_concurrent_writes_wait_out_429_and_create_each_account_once(fake, workdir):
+    fake.fault(method='POST', path=CLIENTS, status=429, retry_after=1, times=3)
+    fake.fault(method='POST', path='/v2/iam/policy', status=503, times=1)  # nothing applied: sent again after the check
+    wanted = accounts(fake, ['a', 'b', 'c', 'd', 'e'], workdir)
+    run = converge(fake, workdir, {'accounts': wanted, 'parallelism': 5})
+    assert run.rc == 0, run.output
+    clients, policies = named(fake, 'app-')
+    assert sorted(c['name'] for c in clients) == ['app-a', 'app-b', 'app-c', 'app-d', 'app-e']
+    assert sorted(p['name'] for p in policies) == ['app-%s-read' % n for n in 'abcde']
+    statuses = [r['status'] for r in fake.requests() if r['method'] == 'POST' and r['path'] == CLIENTS]
+    assert statuses.count(429) == 3 and statuses.count(200) == 5
