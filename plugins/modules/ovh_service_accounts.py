@@ -311,8 +311,7 @@ class Run:
                 problems.append('accounts[%d] (%s): %s.' % (index, account['name'], exc))
         self.fail_on(problems)
         self.client = self.module.client
-        clients = list_clients(self.client)
-        policies = list_policies(self.client, read_only=False)
+        clients, policies = self.read_all()
         self.known_ids = [c['client_id'] for c in clients]
         items, purged, problems = plan(self.accounts, clients, policies, purge_prefix)
         to_create = [(item['index'], self.accounts[item['index']]) for item in items
@@ -327,6 +326,14 @@ class Run:
         if not self.module.check_mode:
             self.write()
         return self.report()
+
+    def read_all(self):
+        """Every client and every editable policy: the two lists are read at the same time (two requests, whatever N)."""
+        outcomes = run_bounded([lambda: list_clients(self.client), lambda: list_policies(self.client, read_only=False)], 2)
+        for _value, error in outcomes:
+            if error is not None:
+                raise error
+        return [value for value, _error in outcomes]
 
     # ------------------------------------------------------------------ writes
     def write(self):
