@@ -20,6 +20,7 @@ import json
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import is_already_exists
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     ENTITY_NAME_RE,
     action_problems,
@@ -306,3 +307,54 @@ def find_by_name(client, name):
     OVHcloud's read-only policies use the reserved ``ovh-`` prefix, refused before any call.
     """
     return [policy for policy in list_policies(client, read_only=False) if policy.get('name') == name]
+
+
+def created_anyway(client, desired, error):
+    """After a POST that may have been applied (5xx, lost answer) or that the API refused as already existing:
+    the policy it created, or None when a 5xx answer came and the lookup shows nothing was created.
+
+    A name already taken (POLICY_ALREADY_EXISTS) by a policy identical to the one asked for is that create,
+    landed although its answer was lost: it is adopted. Errors that surely changed nothing (other 4xx), and
+    lost answers whose request may still land, are raised again.
+    """
+    if not (error.may_have_applied or is_already_exists(error)):
+        raise error
+    namesakes = find_by_name(client, desired['name'])
+    for policy in namesakes:
+        if not changed_fields(flatten_policy(policy), desired):
+            return policy
+    if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
+        raise error
+    if error.status is None or is_already_exists(error):
+        # No answer at all (timeout, dropped connection): the request may still be carried out later, so
+        # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
+        raise error
+    return None
+
+
+def create_policy(client, desired, warn):
+    """POST the policy, reconciled as created_anyway says (sent once more only when surely nothing was created);
+    the API's answer."""
+    try:
+        return client.post(POLICY_PATH, api_body(desired))
+    except OvhApiError as exc:
+        created = created_anyway(client, desired, exc)
+        if created is not None:
+            return created
+        # The lookup shows the failed POST created nothing, so sending it once more cannot duplicate it.
+        warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], exc))
+        try:
+            return client.post(POLICY_PATH, api_body(desired))
+        except OvhApiError as again:
+            created = created_anyway(client, desired, again)
+            if created is None:
+                raise
+            return created
+
+
+def update_policy(client, policy_id, desired):
+    """PUT the full policy; the policy as the API answered it (read back when the answer has no policy)."""
+    updated = client.put(policy_path(policy_id), api_body(desired))
+    if not (isinstance(updated, dict) and updated.get('id')):
+        updated = get_policy(client, policy_id)
+    return updated

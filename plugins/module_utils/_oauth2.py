@@ -236,16 +236,24 @@ def give_way_to_concurrent_create(client, name, client_id, known_ids=()):
     and every later creator sees it, since it existed before their create. When both creates fall in
     the same second both runs give way: both fail clearly, nothing is left, and a re-run creates one.
     """
-    same_name = find_clients(client, name=name)
-    twins = [c for c in same_name if c['client_id'] not in set(known_ids) | {client_id}]
-    if not twins:
-        return
-    mine = _created_order(next((c for c in same_name if c['client_id'] == client_id), None))
-    earlier = [twin for twin in twins if mine is None or _created_order(twin) is None or _created_order(twin) <= mine]
+    earlier = earlier_twins(find_clients(client, name=name), client_id, known_ids)
     if not earlier:
         return
     delete_client(client, client_id)
-    raise ConcurrentCreateError(
+    raise concurrent_create_error(name, earlier, client_id)
+
+
+def earlier_twins(same_name, client_id, known_ids=()):
+    """The clients of ``same_name`` (all carrying one name) that another run created before or with ``client_id``."""
+    twins = [c for c in same_name if c['client_id'] not in set(known_ids) | {client_id}]
+    if not twins:
+        return []
+    mine = _created_order(next((c for c in same_name if c['client_id'] == client_id), None))
+    return [twin for twin in twins if mine is None or _created_order(twin) is None or _created_order(twin) <= mine]
+
+
+def concurrent_create_error(name, earlier, client_id):
+    return ConcurrentCreateError(
         'Another run created OAuth2 client %r at the same time (%s). Names are not unique on OVHcloud, so this run '
         'deleted the client it had just created (%s) to leave a single one. Run again to use the remaining client: '
         'its secret is with the run that created it.' % (name, ', '.join(sorted(t['client_id'] for t in earlier)), client_id))

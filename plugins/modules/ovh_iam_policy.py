@@ -372,14 +372,12 @@ problems:
   sample: ["resources: '*' is not a resource URN; ..."]
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import actions_to_check, catalogue_problems, is_already_exists
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import actions_to_check, catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     ACTION_FIELDS,
-    POLICY_PATH,
-    api_body,
     asks_only_removal,
     changed_fields,
+    create_policy,
     creation_problems,
     desired_policy,
     endpoint_region,
@@ -392,6 +390,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     protection_problem,
     untaken_fields,
     untaken_message,
+    update_policy,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import problems_message
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -477,43 +476,8 @@ def create(module, desired):
     write_problems(module, {}, desired)
     if module.check_mode:
         return report(module, True, {}, desired)
-    try:
-        created = module.client.post(POLICY_PATH, api_body(desired))
-    except OvhApiError as exc:
-        created = created_anyway(module, desired, exc)
-        if created is None:
-            # The lookup shows the failed POST created nothing, so sending it once more cannot duplicate it.
-            module.warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], exc))
-            try:
-                created = module.client.post(POLICY_PATH, api_body(desired))
-            except OvhApiError as again:
-                created = created_anyway(module, desired, again)
-                if created is None:
-                    raise
+    created = create_policy(module.client, desired, module.warn)
     return report(module, True, {}, checked_answer(module, desired, created, 'creation'))
-
-
-def created_anyway(module, desired, error):
-    """After a POST that may have been applied (5xx, lost answer) or that the API refused as already existing:
-    the policy it created, or None when a 5xx answer came and the lookup shows nothing was created.
-
-    A name already taken (POLICY_ALREADY_EXISTS) by a policy identical to the one asked for is that create,
-    landed although its answer was lost: it is adopted. Errors that surely changed nothing (other 4xx), and
-    lost answers whose request may still land, are raised again.
-    """
-    if not (error.may_have_applied or is_already_exists(error)):
-        raise error
-    namesakes = find_by_name(module.client, desired['name'])
-    for policy in namesakes:
-        if not changed_fields(flatten_policy(policy), desired):
-            return policy
-    if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
-        raise error
-    if error.status is None or is_already_exists(error):
-        # No answer at all (timeout, dropped connection): the request may still be carried out later, so
-        # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
-        raise error
-    return None
 
 
 def check_rename(module, current, desired):
@@ -533,9 +497,7 @@ def update(module, current, desired):
     check_rename(module, current, desired)
     if module.check_mode:
         return report(module, True, current, desired)
-    updated = module.client.put(policy_path(current['id']), api_body(desired))
-    if not (isinstance(updated, dict) and updated.get('id')):
-        updated = get_policy(module.client, current['id'])
+    updated = update_policy(module.client, current['id'], desired)
     return report(module, True, current, checked_answer(module, desired, updated, 'update'))
 
 

@@ -27,7 +27,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from tests.bench import import_profile, measure, playbooks, report  # noqa: E402  (needs REPO_ROOT on sys.path)
+from tests.bench import import_profile, many, measure, playbooks, report  # noqa: E402  (needs REPO_ROOT on sys.path)
 from tests.fake_api import FakeApi  # noqa: E402
 
 DOCS = os.path.join(REPO_ROOT, 'docs', 'performance.md')
@@ -56,6 +56,12 @@ def parse_args(argv):
     parser.add_argument('--no-timing', action='store_true', help='report request counts only (no wall times, no import profile)')
     parser.add_argument('--no-role', action='store_true', help='skip the role measurements')
     parser.add_argument('--no-imports', action='store_true', help='skip the module start-up (import) profile')
+    parser.add_argument('--many-sizes', default='1,50,200',
+                        help='application counts of the many-applications scenario (one ovh_service_accounts task vs the '
+                        'per-item loop), comma-separated (default 1,50,200)')
+    parser.add_argument('--no-many', action='store_true', help='skip the many-applications scenario')
+    parser.add_argument('--only-many', action='store_true',
+                        help='run only the many-applications scenario (no module, lookup, role or import measurements)')
     parser.add_argument('--update-docs', action='store_true', help='write the report into docs/performance.md')
     parser.add_argument('--output-dir', default=os.path.join(REPO_ROOT, 'bench-results'),
                         help='where the report (markdown and JSON) is written (default bench-results/)')
@@ -64,10 +70,15 @@ def parse_args(argv):
     if args.quick:
         args.sizes, args.repeat, args.accounts, args.role_repeat, args.import_runs = '1,10', 1, 2, 1, 1
     args.sizes = sorted({int(size) for size in args.sizes.split(',')})
+    args.many_sizes = [] if args.no_many else sorted({int(size) for size in args.many_sizes.split(',')})
+    if args.quick and '--many-sizes' not in argv:
+        args.many_sizes = [1, 5] if args.many_sizes else []
+    if args.only_many:
+        args.sizes, args.no_role, args.no_imports = [], True, True
     args.role_sizes = sorted({int(size) for size in args.role_sizes.split(',')}) if args.role_sizes else args.sizes[-1:]
-    if min(args.sizes) < 1 or args.repeat < 1 or args.accounts < 1 or args.role_repeat < 1 or args.latency_ms < 0:
+    if min(args.sizes + args.many_sizes + [1]) < 1 or args.repeat < 1 or args.accounts < 1 or args.role_repeat < 1 or args.latency_ms < 0:
         parser.error('sizes, --repeat, --accounts and --role-repeat must be >= 1, --latency-ms >= 0')
-    if not set(args.role_sizes) <= set(args.sizes):
+    if args.sizes and not set(args.role_sizes) <= set(args.sizes):
         parser.error('--role-sizes must be among --sizes')
     args.argv = list(argv)
     return args
@@ -195,7 +206,7 @@ def evaluate_targets(results, timing):
         targets.append({'target': "the role's second run for %d accounts makes no writes" % results['meta']['accounts'],
                         'kind': 'count', 'ok': not writing,
                         'measured': '; '.join(writing) or '0 writes, 0 changed tasks (N = %s)' % ', '.join(str(n) for n, _r in role_rows)})
-    if timing:
+    if timing and sizes:
         targets.extend(_timing_targets(sizes))
     for target in targets:
         target['result'] = _verdict(target['ok'])
@@ -266,6 +277,10 @@ def run(args):
                 rows.update(measure_role(fake, size, args, measure.new_workdir(workroot, 'role')))
             add_ratios(rows)
             results['sizes'].append({'n': size, 'rows': rows})
+        results['many'] = []
+        for size in args.many_sizes:
+            sys.stderr.write('[bench] many applications, N=%d: one task vs the loop\n' % size)
+            results['many'].append({'n': size, 'rows': many.measure_many(fake, size, measure.new_workdir(workroot, 'many'))})
     finally:
         fake.stop()
         fake_without_expansion.stop()
@@ -279,6 +294,10 @@ def run(args):
         sys.stderr.write('[bench] module start-up (imports)\n')
         results['imports'] = import_profile.profile(runs=args.import_runs)
     results['targets'] = evaluate_targets(results, not args.no_timing)
+    results['targets'].extend(target for target in many.targets(results['many'])
+                              if target['kind'] == 'count' or not args.no_timing)
+    for target in results['targets']:
+        target['result'] = _verdict(target['ok'])
     results['meta']['load_end'] = '%.1f' % os.getloadavg()[0]
     return results
 
@@ -303,6 +322,8 @@ def main(argv=None):
         sys.stderr.write('[bench] FAILED: %s\n' % exc)
         return 2
     text = report.markdown(results)
+    if results.get('many'):
+        text += '\n' + many.markdown(results['many'], timing=results['meta']['timing'])
     sys.stdout.write(text)
     write_outputs(results, text, args)
     missed = [target['target'] for target in results['targets'] if target['kind'] == 'count' and not target['ok']]

@@ -29,9 +29,10 @@ from tests.conftest import REPO_ROOT
 
 RUN_BENCH = os.path.join(REPO_ROOT, 'tests', 'bench', 'run_bench.py')
 SIZES = (1, 1000)
+MANY_SIZES = (1, 10)  # applications in the many-applications scenario (one ovh_service_accounts task vs the loop)
 ACCOUNTS = 3
 BENCH_ARGS = ['--no-timing', '--sizes', ','.join(str(size) for size in SIZES), '--repeat', '1', '--accounts', str(ACCOUNTS),
-              '--role-sizes', '1', '--latency-ms', '0']
+              '--role-sizes', '1', '--latency-ms', '0', '--many-sizes', ','.join(str(size) for size in MANY_SIZES)]
 
 TIME = 'GET /1.0/auth/time'  # signed requests: the server time, once per task
 CLIENTS = 'GET /1.0/me/api/oauth2/client'
@@ -59,6 +60,7 @@ def bench(tmp_path_factory):
     with open(os.path.join(str(output), 'latest.json'), encoding='utf-8') as handle:
         results = json.load(handle)
     results['rows'] = {size['n']: size['rows'] for size in results['sizes']}
+    results['many_rows'] = {size['n']: size['rows'] for size in results.get('many') or ()}
     return results
 
 
@@ -164,6 +166,25 @@ def test_floor_script_makes_the_fewest_calls(bench):
     assert rows['policy_noop']['floor']['requests'] == 2  # pages of 1000
     assert rows['client_create']['floor']['requests'] == 3
     assert rows['client_noop_noexp']['floor']['requests'] == 1002
+
+
+@pytest.mark.parametrize('size', MANY_SIZES)
+def test_many_accounts_in_one_task_make_a_constant_number_of_reads(bench, size):
+    """One ovh_service_accounts task for N applications (a client and a policy each) in an empty account.
+
+    check run: time, the client list, the policy list, one catalogue check of the new actions: 4 whatever N.
+    First run: the same 4, N client POSTs, one client list for the new identities (and the twin check), N policy
+    POSTs. No-op: 3 whatever N, no write. The per-item loop of single-object tasks costs per application.
+    """
+    rows = bench['many_rows'][size]
+    assert (rows['many_check']['requests'], rows['many_check']['writes']) == (4, 0)
+    assert (rows['many_first']['requests'], rows['many_first']['writes']) == (5 + 2 * size, 2 * size)
+    assert (rows['many_noop']['requests'], rows['many_noop']['writes'], rows['many_noop']['changed']) == (3, 0, 0)
+    # the loop: client lookup (time, list) and policy lookup + catalogue (time, list, catalogue) per application;
+    # a create adds POST, read-back GET and twin-check list to each client, and the POST to each policy
+    assert (rows['loop_check']['requests'], rows['loop_check']['writes']) == (5 * size, 0)
+    assert (rows['loop_first']['requests'], rows['loop_first']['writes']) == (9 * size, 2 * size)
+    assert (rows['loop_noop']['requests'], rows['loop_noop']['writes']) == (4 * size, 0)
 
 
 def test_request_count_targets_are_met(bench):

@@ -444,3 +444,16 @@ def test_signed_refusal_table(code, message, fragment, refused):
     add_auth_hint(error, settings)
     assert fragment in str(error) and error.credentials_refused is refused
     assert error.as_dict()['hint'] == error.hint
+
+
+def test_a_429_pauses_the_calls_that_start_meanwhile(fake):
+    """Honouring 429 across threads: a call that starts while another waits out a 429 waits too (the concurrent
+    GETs of a listing without expansion do not keep hammering the API)."""
+    fake.fault(method='GET', path='/1.0/me', status=429, retry_after=7, times=1)
+    sleeps = Recorder()
+    client = make_client(fake, sleep=sleeps)
+    client.get('/me')
+    assert sleeps.waits == [7.0]
+    client.get('/me')  # the recorder does not really sleep: the pause is still on
+    assert len(sleeps.waits) == 2 and 6.0 < sleeps.waits[1] <= 7.0
+    assert [r['status'] for r in api_requests(fake, '/1.0/me')] == [429, 200, 200]
