@@ -211,7 +211,7 @@ def summary(demo, keep):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--keep', action='store_true', help='leave the fake running and the files in place')
     parser.add_argument('--verbose', action='store_true', help="show Ansible's output of every step")
     options = parser.parse_args(argv)

@@ -14,7 +14,7 @@ from jinja2 import Environment
 
 from tests.ansible_runner import run_playbook
 from tests.conftest import REPO_ROOT
-from tests.reliability.conftest import tls_fake, tls_material  # noqa: F401  (fixtures of the TLS test)
+from tests.reliability.conftest import tls_fake, tls_material  # noqa: F401  # pylint: disable=unused-import  # pytest fixtures
 
 JOB = os.path.join(REPO_ROOT, 'awx', 'playbooks', 'service_account.yml')
 ACTION = 'account:apiovh:me/api/oauth2/client/get'

@@ -599,7 +599,7 @@ def test_rotation_examples_rotate_twice_and_the_creating_playbook_stays_quiet(fa
     setup = run_playbook(ROTATION_SETUP, workdir, env=owner_env)
     assert setup.rc == 0, setup
     seen = [c['clientId'] for c in fake.state()['clients'] if c['name'] == 'billing-exporter']
-    for _ in range(2):
+    for _round in range(2):
         result = run_playbook(documented_playbooks('docs/rotation.md')[example], workdir, env=owner_env)
         assert result.rc == 0, result
         state = fake.state()

@@ -78,7 +78,7 @@ def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     assert (user['group'], user['email'], user['enabled'], user['status']) == ('web-ops', 'alice@example.com', True, 'OK')
     assert created.task('user')['diff'] == {'before': {}, 'after': user}
     assert writes(fake) == [('POST', '/1.0/me/identity/group'), ('POST', '/1.0/me/identity/user')]
-    assert PASSWORD in [item for item in fake.secrets()]  # the fake knows it, so the scan below can find a leak
+    assert PASSWORD in list(fake.secrets())  # the fake knows it, so the scan below can find a leak
     assert_no_leak(created.output, repr(created.records))
 
     again = run(fake, workdir, owner_env, USER_TASKS, diff=True, verbosity=4)

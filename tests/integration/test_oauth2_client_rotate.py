@@ -57,7 +57,7 @@ def test_rotate_in_one_task_twice_then_the_original_playbook_is_quiet(fake, work
     assert fake.writes() == []
 
     seen = [old['clientId']]
-    for _ in range(2):  # a rotation by hand used to work once only: rotate twice
+    for _round in range(2):  # a rotation by hand used to work once only: rotate twice
         rotated = run_playbook(play(ROTATE), workdir, env=owner_env, diff=True, verbosity=3)
         assert rotated.rc == 0, rotated
         [new] = clients_named(fake, 'exporter')

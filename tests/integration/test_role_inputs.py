@@ -6,7 +6,7 @@ import stat
 
 import yaml
 
-from tests.integration.test_role_service_account import inventory  # noqa: F401  (fixtures)
+from tests.integration.test_role_service_account import inventory  # noqa: F401  # pylint: disable=unused-import  # pytest fixtures
 from tests.integration.test_role_service_account import (
     APP, GIVE, HOSTS, ROLE, app_vars, clients_named, credentials_path, failed, ok, play, read_conf, token_status,
     write_inventory,

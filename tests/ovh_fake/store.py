@@ -78,7 +78,7 @@ class State:
             self._seq = itertools.count(1)
             self._fault_ids = itertools.count(1)
             self._seed_account()
-            from . import identity  # pylint: disable=import-outside-toplevel (identity imports this module)
+            from . import identity  # pylint: disable=import-outside-toplevel  # identity imports this module
             identity.seed(self)
 
     def now(self):

@@ -15,7 +15,7 @@ import time
 
 from tests.ansible_runner import BIN, ansible_env, run_adhoc
 from tests.reliability.conftest import census
-from tests.integration.test_role_service_account import inventory, python_ovh  # noqa: F401  (fixtures)
+from tests.integration.test_role_service_account import inventory, python_ovh  # noqa: F401  # pylint: disable=unused-import  # pytest fixtures
 from tests.integration.test_role_service_account import (
     APP, GIVE, HOSTS, READ_PROFILE, ROTATE, app_vars, clients_named, credentials_path, ok,
     play, policies_by_name, read_conf, token_status,

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.ovh_fake import identity
-from tests.unit.fake.test_fake_schema import Exerciser, iam_json, me_json, pytestmark, quoted  # noqa: F401 (fixtures, skip mark)
+from tests.unit.fake.test_fake_schema import Exerciser, iam_json, me_json, pytestmark, quoted  # noqa: F401  # pylint: disable=unused-import  # pytest fixtures
 
 
 @pytest.mark.parametrize('table, doc_name', [(identity.V1_ROUTES, 'me.json'), (identity.V2_ROUTES, 'iam.json')])
