@@ -141,7 +141,7 @@ EXAMPLES = r'''
     accounts:
       - name: app-billing
         description: Billing exporter
-        credentials_file: /etc/ovh/app-billing.conf
+        credentials_file: ~/.app-billing-ovh.conf
         policies:
           - name: app-billing-read
             resources: [urn:v1:eu:resource:account:xx1111-ovh]
@@ -162,7 +162,7 @@ accounts:
       changed: true
       client_action: create
       client: {client_id: EU.4b1d2c3e4f5a6b7c, name: app-billing, description: Billing exporter, flow: CLIENT_CREDENTIALS}
-      credentials_file: /etc/ovh/app-billing.conf
+      credentials_file: ~/.app-billing-ovh.conf
       policies: [{name: app-billing-read, action: create, policy: {name: app-billing-read, allow: [account:apiovh:me/get]}}]
   contains:
     name:
