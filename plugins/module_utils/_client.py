@@ -180,10 +180,10 @@ class OvhClient:
         if not paths:
             return []
         if len(paths) == 1:
-            return [self._get_or_none(paths[0])]
+            return [self.get_or_none(paths[0])]
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=min(EXPANSION_WORKERS, len(paths))) as pool:
-            return list(pool.map(self._get_or_none, paths))
+            return list(pool.map(self.get_or_none, paths))
 
     def name_refused_identity(self, error):
         """On a 403 that names no credential to check, say which identity OVHcloud refused.
@@ -218,9 +218,10 @@ class OvhClient:
             self._session = None
 
     # ------------------------------------------------------------------ listing helpers
-    def _get_or_none(self, path):
+    def get_or_none(self, path, params=None):
+        """GET ``path``; None when the API answers 404 (the object does not exist)."""
         try:
-            return self.get(path)
+            return self.get(path, params=params)
         except OvhApiError as exc:
             if exc.is_not_found:
                 return None

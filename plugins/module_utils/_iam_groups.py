@@ -219,7 +219,7 @@ def create_permissions_group(client, body):
 
 def get_permissions_group(client, urn):
     """The group with this URN, or None when there is none."""
-    return _get_or_none(client, permissions_group_path(urn))
+    return client.get_or_none(permissions_group_path(urn))
 
 
 def permissions_group_read_only(raw):
@@ -284,7 +284,7 @@ def create_resource_group(client, body):
 
 def get_resource_group(client, group_id):
     """The group with its members' details, or None when there is none."""
-    return _get_or_none(client, resource_group_path(group_id), params={'details': True})
+    return client.get_or_none(resource_group_path(group_id), params={'details': True})
 
 
 def member_view(raw, known=None):
@@ -389,10 +389,3 @@ def read_only_refusal(kind, name, address, action):
             'Reference it from a policy as it is, or give your own group another name' % (kind, name, address, action))
 
 
-def _get_or_none(client, path, params=None):
-    try:
-        return client.get(path, params=params)
-    except OvhApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise

@@ -228,17 +228,8 @@ def tag_plan(current, wanted, purge):
 
 # ---------------------------------------------------------------------------- reads
 
-def _get_or_none(client, path):
-    try:
-        return client.get(path)
-    except OvhApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise
-
-
 def get_user(client, login):
-    found = _get_or_none(client, user_path(login))
+    found = client.get_or_none(user_path(login))
     return user_from_api(found) if found is not None else None
 
 
@@ -248,7 +239,7 @@ def list_users(client):
 
 
 def get_group(client, name):
-    found = _get_or_none(client, group_path(name))
+    found = client.get_or_none(group_path(name))
     return group_from_api(found) if found is not None else None
 
 
@@ -258,7 +249,7 @@ def list_groups(client):
 
 
 def get_resource(client, urn):
-    return _get_or_none(client, resource_path(urn))
+    return client.get_or_none(resource_path(urn))
 
 
 # ---------------------------------------------------------------------------- writes
