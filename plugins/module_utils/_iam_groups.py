@@ -387,5 +387,3 @@ def read_only_refusal(kind, name, address, action):
     """The message refusing to change or delete an OVHcloud-managed group."""
     return ('the %s %r (%s) is managed by OVHcloud and is read-only, so it cannot be %s. '
             'Reference it from a policy as it is, or give your own group another name' % (kind, name, address, action))
-
-
