@@ -117,6 +117,36 @@ class OvhClient:
     def put(self, path, body=None):
         return self.request('PUT', path, body=body).data
 
+    def post_reconciled(self, path, body, landed, adopt_existing=False, resends=0, resend_unanswered=False,
+                        on_resend=None):
+        """POST a create whose answer may be lost; the API's answer, or the object the POST made.
+
+        The client never sends a write twice on its own. When a create fails in a way that may have
+        made the object anyway (5xx, answer lost: ``may_have_applied``; or, with ``adopt_existing``, "already
+        exists"), ``landed(error)`` reads the API and returns the object this POST made, or None (it may also
+        raise, for instance when another writer's object is in the way). Found: that is the answer. Not
+        found: the error stands, unless ``resends`` allows sending it again: after an error answer (the API
+        said what happened) or, with ``resend_unanswered``, after no answer at all, which only a caller that
+        cleaned up in ``landed`` may allow. ``on_resend(error, attempt)`` hears of each resend.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self.post(path, body)
+            except OvhApiError as exc:
+                already_exists = adopt_existing and exc.is_already_exists
+                if not (exc.may_have_applied or already_exists):
+                    raise
+                found = landed(exc)
+                if found is not None:
+                    return found
+                answered = exc.status is not None and not already_exists
+                if attempt >= resends or not (answered or resend_unanswered):
+                    raise
+                attempt += 1
+                if on_resend is not None:
+                    on_resend(exc, attempt)
+
     def delete(self, path, params=None):
         return self.request('DELETE', path, params=params).data
 

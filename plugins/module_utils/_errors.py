@@ -59,6 +59,11 @@ class OvhApiError(OvhError):
         return self.status == 403
 
     @property
+    def is_already_exists(self):
+        """A name already taken (409, or a class such as ``Client::Conflict::POLICY_ALREADY_EXISTS``)."""
+        return self.status == 409 or str(self.error_class or '').endswith('ALREADY_EXISTS')
+
+    @property
     def missing_actions(self):
         """The IAM actions OVHcloud says the caller lacks, when it says so."""
         actions = self.details.get('unauthorizedActionsByIAM') if isinstance(self.details, dict) else None

@@ -407,10 +407,3 @@ def past_expiry_problems(option, value, now=None):
 def build_urn(region, kind, *parts):
     """urn:v1:<region>:<kind>:<part>[:<part>...]; the parts are joined with ':'."""
     return ':'.join(['urn', 'v1', region, kind] + [str(p) for p in parts])
-
-
-def problems_message(problems, what='the options'):
-    """One failure message listing every problem, numbered, for a task that sent nothing."""
-    return '%d problem%s in %s, so nothing was sent to OVHcloud: %s' % (
-        len(problems), '' if len(problems) == 1 else 's', what,
-        ' '.join('(%d) %s.' % (number, problem.rstrip('.')) for number, problem in enumerate(problems, 1)))

@@ -63,10 +63,10 @@ class OvhModule:
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.ansible.params
-        self._client = None
+        self._api = None
         problems = path_id_problems(self.params)
         if problems:
-            self.fail(None, msg=' '.join(problems) + ' Nothing was sent.')
+            self.fail_input(problems)
 
     @property
     def check_mode(self):
@@ -77,18 +77,19 @@ class OvhModule:
         return self.ansible._diff
 
     @property
-    def client(self):
-        if self._client is None:
+    def api(self):
+        """The HTTP client of the OVHcloud API (OvhClient), built on first use."""
+        if self._api is None:
             try:
                 settings = resolve_connection(self.params)
             except OvhError as exc:
-                self.fail(exc)
+                self.fail_from(exc)
             # Values from the environment or ovh.conf are not module options: Ansible would not mask them.
             self.ansible.no_log_values.update(settings.secrets())
-            self._client = OvhClient(
+            self._api = OvhClient(
                 settings,
                 user_agent='ovhcloud.iam/%s (ansible-core %s)' % (COLLECTION_VERSION, ANSIBLE_VERSION))
-        return self._client
+        return self._api
 
     def outcome(self, changed, key, before, after, **extra):
         """The result of a managing module: the object after the task under key, and before/after in diff mode."""
@@ -101,22 +102,26 @@ class OvhModule:
     def warn(self, text):
         self.ansible.warn(text)
 
-    def fail(self, exc, msg=None, **extra):
-        """Report an OvhError (or a plain message) and stop."""
-        result = dict(extra)
+    def fail(self, msg, **extra):
+        """Stop with a message; ``extra`` goes into the task result."""
+        self.ansible.fail_json(msg=msg, **extra)
+
+    def fail_from(self, exc, context=None, **extra):
+        """Stop on an OvhError: its text (after ``context: `` when given) and, for an API error, its details."""
         if isinstance(exc, OvhApiError):
-            if self._client is not None:
-                self._client.name_refused_identity(exc)
-            result['error'] = exc.as_dict()
-        text = str(exc) if exc is not None else ''
-        if msg:
-            text = '%s: %s' % (msg, text) if text else msg
-        self.ansible.fail_json(msg=text, **result)
+            if self._api is not None:
+                self._api.name_refused_identity(exc)
+            extra['error'] = exc.as_dict()
+        self.fail('%s: %s' % (context, exc) if context else str(exc), **extra)
+
+    def fail_input(self, problems, what='the options', **extra):
+        """Stop before any write, listing every problem found in the input at once."""
+        self.fail(problems_message(problems, what), problems=list(problems), **extra)
 
     def exit(self, **result):
-        if self._client is not None:
-            result.setdefault('api_requests', self._client.request_count)
-            self._client.close()
+        if self._api is not None:
+            result.setdefault('api_requests', self._api.request_count)
+            self._api.close()
         self.ansible.exit_json(**result)
 
     def run(self, work):
@@ -124,5 +129,12 @@ class OvhModule:
         try:
             result = work(self)
         except OvhError as exc:
-            self.fail(exc)
+            self.fail_from(exc)
         self.exit(**result)
+
+
+def problems_message(problems, what='the options'):
+    """One failure message listing every problem, numbered, for a task that sent nothing."""
+    return '%d problem%s in %s, so nothing was sent to OVHcloud: %s' % (
+        len(problems), '' if len(problems) == 1 else 's', what,
+        ' '.join('(%d) %s.' % (number, problem.rstrip('.')) for number, problem in enumerate(problems, 1)))

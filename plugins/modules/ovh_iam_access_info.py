@@ -256,7 +256,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import li
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     identity_problems,
-    problems_message,
     resource_problems,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -297,25 +296,25 @@ def answer(module):
     params = module.params
     problems = option_problems(params)
     if problems:
-        module.fail(None, msg=problems_message(problems, 'the options'), problems=problems)
+        module.fail_input(problems)
     context = params['context'] or {}
     now = parse_instant(context['at']) if context.get('at') else time.time()
     ip = context.get('ip')
-    identity = resolve_identity(module.client, service_account=params['service_account'], user=params['user'],
+    identity = resolve_identity(module.api, service_account=params['service_account'], user=params['user'],
                                 group=params['group'], urn=params['identity_urn'])
     identities = identity['identities']
     if params['mode'] == 'list':
-        account = read_account(module.client, identities, all_resources=True)
+        account = read_account(module.api, identities, all_resources=True)
         types = sorted(set(item.get('type') for item in account.resources.values() if item.get('type')))
-        catalogue = list_actions(module.client, types) if types else []
+        catalogue = list_actions(module.api, types) if types else []
         return dict(changed=False, identity=identity, grants=grants(account, identities, now, ip, catalogue))
-    account = read_account(module.client, identities, resource_urns=params['resources'], resource_types=params['resource_type'])
+    account = read_account(module.api, identities, resource_urns=params['resources'], resource_types=params['resource_type'])
     targets = list(dict.fromkeys(list(params['resources'])
                                  + [urn for urn, item in account.resources.items() if item.get('type') in params['resource_type']]))
     types_of = {urn: (account.resources.get(urn) or {}).get('type') or resource_type_of(urn) for urn in targets}
     catalogue = []
     if any('*' in action for action in params['actions']):
-        catalogue = list_actions(module.client, sorted(set(kind for kind in types_of.values() if kind)))
+        catalogue = list_actions(module.api, sorted(set(kind for kind in types_of.values() if kind)))
     access, unmatched = [], []
     for urn in targets:
         actions = concrete_actions(params['actions'], types_of[urn], catalogue)

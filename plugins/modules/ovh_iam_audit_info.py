@@ -124,7 +124,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhMod
 
 def audit(module):
     now = time.time()
-    account = read_audit(module.client, now)
+    account = read_audit(module.api, now)
     findings = account.findings()
     not_checked = []
     if account.users is None:

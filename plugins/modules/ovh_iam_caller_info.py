@@ -139,7 +139,6 @@ problems:
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import caller_details, check_caller
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
-    problems_message,
     resource_problems,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -158,12 +157,12 @@ def read(module):
     params = module.params
     problems = option_problems(params)
     if problems:
-        module.fail(None, msg=problems_message(problems, 'the options'), problems=problems)
-    result = dict(changed=False, caller=caller_details(module.client))
+        module.fail_input(problems)
+    result = dict(changed=False, caller=caller_details(module.api))
     if params['resources']:
         resources = list(dict.fromkeys(params['resources']))
         actions = list(dict.fromkeys(params['actions']))
-        answers = check_caller(module.client, resources, actions, batch=params['batch'])
+        answers = check_caller(module.api, resources, actions, batch=params['batch'])
         authorized = {item['resource']: dict((action, action in item['authorized_actions']) for action in actions)
                       for item in answers}
         result.update(authorization=answers, authorized=authorized,

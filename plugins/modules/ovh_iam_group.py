@@ -198,7 +198,7 @@ def report(module, changed, before, after, **extra):
 
 
 def refuse_default_group(module, current, asked):
-    module.fail(None, msg='group %s is one of OVHcloud\'s default groups, which cannot be edited or deleted; %s. Manage a '
+    module.fail('group %s is one of OVHcloud\'s default groups, which cannot be edited or deleted; %s. Manage a '
                           'group of your own instead. Nothing was changed.' % (current['name'], asked))
 
 
@@ -211,16 +211,16 @@ def create(module):
     if module.check_mode:
         return report(module, True, {}, planned)
     try:
-        answered = create_group(module.client, body)
+        answered = create_group(module.api, body)
     except OvhApiError as exc:
-        current = get_group(module.client, params['name']) if exc.status == 409 else None
+        current = get_group(module.api, params['name']) if exc.status == 409 else None
         if current is None:
             raise
         module.warn('Group %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted and updated as an existing group.' % params['name'])
         return update(module, current)
     created = group_from_api(answered) if isinstance(answered, dict) and answered.get('name') else None
-    return report(module, True, {}, created or get_group(module.client, params['name']) or planned)
+    return report(module, True, {}, created or get_group(module.api, params['name']) or planned)
 
 
 def update(module, current):
@@ -232,7 +232,7 @@ def update(module, current):
     after = dict(current, **changes)
     if module.check_mode:
         return report(module, True, current, after)
-    update_group(module.client, current['name'], group_update_body(current, changes))
+    update_group(module.api, current['name'], group_update_body(current, changes))
     return report(module, True, current, after)
 
 
@@ -245,17 +245,17 @@ def ensure_absent(module, current):
     detached = []
     urn = current['urn']
     if params['detach_policies'] and urn:
-        policies = policies_with_identity(module.client, urn)
+        policies = policies_with_identity(module.api, urn)
         for policy in policies:
             if policy.get('readOnly'):
                 module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
                             % (policy['name'], policy['id'], urn))
-        detached = [detach_identity(module.client, policy, urn, delete_if_empty=params['delete_empty_policies'],
+        detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
                                     check_mode=module.check_mode)
                     for policy in policies if not policy.get('readOnly')]
     if not module.check_mode:
         try:
-            delete_group(module.client, current['name'])
+            delete_group(module.api, current['name'])
         except OvhApiError as exc:
             if detached:
                 exc.add_hint('the group was already taken out of the policies %s' % ', '.join(p['name'] for p in detached))
@@ -266,8 +266,8 @@ def ensure_absent(module, current):
 def work(module):
     problems = group_problems(module.params)
     if problems:
-        module.fail(None, msg=' '.join(problems) + ' Nothing was sent.', problems=problems)
-    current = get_group(module.client, module.params['name'])
+        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
+    current = get_group(module.api, module.params['name'])
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
     if current is None:

@@ -92,9 +92,9 @@ def argument_spec():
 def work(module):
     name = module.params['name']
     if name:
-        found = get_group(module.client, name)
+        found = get_group(module.api, name)
         return {'changed': False, 'groups': [found] if found else []}
-    return {'changed': False, 'groups': list_groups(module.client)}
+    return {'changed': False, 'groups': list_groups(module.api)}
 
 
 def main():

@@ -269,7 +269,7 @@ def outcome(module, changed, before, after):
 
 
 def refuse_read_only(module, group, action):
-    module.fail(None, msg=read_only_refusal(KIND, group['name'], group['urn'], action), permissions_group=group)
+    module.fail(read_only_refusal(KIND, group['name'], group['urn'], action), permissions_group=group)
 
 
 def remove(module, before):
@@ -278,14 +278,14 @@ def remove(module, before):
     if before['read_only']:
         refuse_read_only(module, before, 'deleted')
     if not module.check_mode:
-        module.client.delete_if_exists(permissions_group_path(before['urn']))
+        module.api.delete_if_exists(permissions_group_path(before['urn']))
     return outcome(module, True, before, None)
 
 
 def converge(module, before):
     params = module.params
     if before is None and params['urn']:
-        module.fail(None, msg='no permissions group has the URN %s. OVHcloud chooses the URN of a new group: '
+        module.fail('no permissions group has the URN %s. OVHcloud chooses the URN of a new group: '
                               'give its name (without urn) to create one' % params['urn'])
     after = wanted_group(params, before)
     if before is not None and not permissions_group_differs(before, after):
@@ -294,15 +294,15 @@ def converge(module, before):
         refuse_read_only(module, before, 'changed')
     if params['validate_actions']:
         held = set(action for kind in PERMISSION_KINDS for action in (before or {}).get(kind) or ())
-        problems = catalogue_problems(module.client, actions_to_check([(kind, params[kind]) for kind in PERMISSION_KINDS], held))
+        problems = catalogue_problems(module.api, actions_to_check([(kind, params[kind]) for kind in PERMISSION_KINDS], held))
         if problems:
-            module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+            module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
     if not module.check_mode:
         body = permissions_group_body(after)
         if before is None:
-            answer = create_permissions_group(module.client, body)
+            answer = create_permissions_group(module.api, body)
         else:
-            answer = module.client.put(permissions_group_path(before['urn']), body)
+            answer = module.api.put(permissions_group_path(before['urn']), body)
         if answer:
             after = permissions_group_view(answer)
     return outcome(module, True, before, after)
@@ -312,8 +312,8 @@ def ensure_permissions_group(module):
     params = module.params
     problems = input_problems(params)
     if problems:
-        module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    current = find_group(module.client, params)
+        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+    current = find_group(module.api, params)
     before = permissions_group_view(current) if current else None
     if params['state'] == 'absent':
         return remove(module, before)

@@ -133,8 +133,8 @@ def matching_groups(client, params):
 def gather(module):
     problems = permissions_group_problems('urn', [module.params['urn']]) if module.params['urn'] is not None else []
     if problems:
-        module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    groups = matching_groups(module.client, module.params)
+        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+    groups = matching_groups(module.api, module.params)
     return dict(changed=False, permissions_groups=[permissions_group_view(group) for group in groups])
 
 

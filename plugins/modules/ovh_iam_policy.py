@@ -392,7 +392,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     untaken_message,
     update_policy,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import problems_message
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 LIST_OPTION = dict(type='list', elements='str')
@@ -424,13 +423,13 @@ def find_current(module):
     """The flat remote policy the task addresses ({} when there is none); fails on ambiguous names."""
     params = module.params
     if params['policy_id']:
-        current = flatten_policy(get_policy(module.client, params['policy_id']))
+        current = flatten_policy(get_policy(module.api, params['policy_id']))
         if not current and params['state'] == 'present':
-            module.fail(None, msg='no policy has the id %r; leave policy_id out to create one by name' % params['policy_id'])
+            module.fail('no policy has the id %r; leave policy_id out to create one by name' % params['policy_id'])
         return current
-    matches = find_by_name(module.client, params['name'])
+    matches = find_by_name(module.api, params['name'])
     if len(matches) > 1:
-        module.fail(None, msg='%d policies are named %r (ids: %s); address one with policy_id, or delete the extra ones' % (
+        module.fail('%d policies are named %r (ids: %s); address one with policy_id, or delete the extra ones' % (
             len(matches), params['name'], ', '.join(sorted(policy['id'] for policy in matches))))
     return flatten_policy(matches[0]) if matches else {}
 
@@ -443,7 +442,7 @@ def ensure_absent(module, current):
     if not current:
         return report(module, False, {}, {})
     if not module.check_mode:
-        module.client.delete_if_exists(policy_path(current['id']))
+        module.api.delete_if_exists(policy_path(current['id']))
     return report(module, True, current, {})
 
 
@@ -455,9 +454,9 @@ def write_problems(module, current, desired):
     if module.params['validate_actions']:
         held = set(action for field in ACTION_FIELDS for action in current.get(field) or ())
         named = actions_to_check([(field, module.params.get(field)) for field in ACTION_FIELDS], held)
-        problems.extend(catalogue_problems(module.client, named))
+        problems.extend(catalogue_problems(module.api, named))
     if problems:
-        module.fail(None, msg=problems_message(problems), problems=problems)
+        module.fail_input(problems)
 
 
 def checked_answer(module, desired, answered, verb):
@@ -465,18 +464,18 @@ def checked_answer(module, desired, answered, verb):
     flat = flatten_policy(answered)
     untaken = untaken_fields(desired, flat)
     if untaken:
-        module.fail(None, msg=untaken_message(desired, flat, untaken, verb), policy=flat, untaken_fields=untaken)
+        module.fail(untaken_message(desired, flat, untaken, verb), policy=flat, untaken_fields=untaken)
     return flat
 
 
 def create(module, desired):
     missing = creation_problems(module.params, desired)
     if missing:
-        module.fail(None, msg='cannot create policy %r: %s' % (desired.get('name'), '; '.join(missing)))
+        module.fail('cannot create policy %r: %s' % (desired.get('name'), '; '.join(missing)))
     write_problems(module, {}, desired)
     if module.check_mode:
         return report(module, True, {}, desired)
-    created = create_policy(module.client, desired, module.warn)
+    created = create_policy(module.api, desired, module.warn)
     return report(module, True, {}, checked_answer(module, desired, created, 'creation'))
 
 
@@ -484,9 +483,9 @@ def check_rename(module, current, desired):
     """A rename must not give the name of another policy: later lookups by name would be ambiguous."""
     if desired['name'] == current['name']:
         return
-    taken = [policy['id'] for policy in find_by_name(module.client, desired['name']) if policy['id'] != current['id']]
+    taken = [policy['id'] for policy in find_by_name(module.api, desired['name']) if policy['id'] != current['id']]
     if taken:
-        module.fail(None, msg='cannot rename policy %s to %r: that name is already used by %s' % (
+        module.fail('cannot rename policy %s to %r: that name is already used by %s' % (
             current['id'], desired['name'], ', '.join(sorted(taken))))
 
 
@@ -497,18 +496,18 @@ def update(module, current, desired):
     check_rename(module, current, desired)
     if module.check_mode:
         return report(module, True, current, desired)
-    updated = update_policy(module.client, current['id'], desired)
+    updated = update_policy(module.api, current['id'], desired)
     return report(module, True, current, checked_answer(module, desired, updated, 'update'))
 
 
 def ensure_policy(module):
     problems = option_problems(module.params, endpoint_region(module.params))
     if problems:
-        module.fail(None, msg=problems_message(problems), problems=problems)
+        module.fail_input(problems)
     current = find_current(module)
     problem = protection_problem(current) if current else None
     if problem:
-        module.fail(None, msg=problem)
+        module.fail(problem)
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
     if not current and asks_only_removal(module.params):

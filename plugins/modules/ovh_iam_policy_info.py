@@ -184,7 +184,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     identity_problems,
-    problems_message,
     resource_problems,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -201,9 +200,9 @@ def filter_problems(params):
 def matching_policies(module):
     params = module.params
     if params['policy_id']:
-        found = get_policy(module.client, params['policy_id'])
+        found = get_policy(module.api, params['policy_id'])
         return [found] if found else []
-    policies = list_policies(module.client, identities=params['identity'], resources=params['resource'],
+    policies = list_policies(module.api, identities=params['identity'], resources=params['resource'],
                              actions=params['action'], read_only=params['read_only'])
     if params['name'] is not None:
         policies = [policy for policy in policies if policy.get('name') == params['name']]
@@ -213,7 +212,7 @@ def matching_policies(module):
 def list_matching(module):
     problems = filter_problems(module.params)
     if problems:
-        module.fail(None, msg=problems_message(problems, 'the filters'), problems=problems)
+        module.fail_input(problems, 'the filters')
     return dict(changed=False, policies=[flatten_policy(policy) for policy in matching_policies(module)])
 
 

@@ -239,7 +239,7 @@ def wanted_group(module, before):
         wanted['name'] = params['name']
     known = dict((member['id'], member) for member in wanted['resources'])
     if params['resources'] is not None:
-        ids, known = resolve_resource_references(module.client, params['resources'], known)
+        ids, known = resolve_resource_references(module.api, params['resources'], known)
         wanted_ids = merge_list(member_ids(wanted), ids, params['purge_resources'])
         wanted['resources'] = [dict(known.get(member_id) or unseen_member(member_id)) for member_id in wanted_ids]
     return wanted, known
@@ -258,7 +258,7 @@ def outcome(module, changed, before, after):
 
 
 def refuse_read_only(module, group, action):
-    module.fail(None, msg=read_only_refusal(KIND, group['name'], group['id'], action), resource_group=group)
+    module.fail(read_only_refusal(KIND, group['name'], group['id'], action), resource_group=group)
 
 
 def remove(module, before):
@@ -267,14 +267,14 @@ def remove(module, before):
     if before['read_only']:
         refuse_read_only(module, before, 'deleted')
     if not module.check_mode:
-        module.client.delete_if_exists(resource_group_path(before['id']))
+        module.api.delete_if_exists(resource_group_path(before['id']))
     return outcome(module, True, before, None)
 
 
 def converge(module, before):
     params = module.params
     if before is None and params['group_id']:
-        module.fail(None, msg='no resource group has the id %s. OVHcloud chooses the id of a new group: '
+        module.fail('no resource group has the id %s. OVHcloud chooses the id of a new group: '
                               'give its name (without group_id) to create one' % params['group_id'])
     after, known = wanted_group(module, before)
     if before is not None and not resource_group_differs(before, after):
@@ -284,16 +284,16 @@ def converge(module, before):
     if before is None or after['name'] != before['name']:
         problems = new_name_problems('name', after['name'])
         if problems:
-            module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+            module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
     if not module.check_mode:
         body = resource_group_body(after['name'], member_ids(after))
         if before is None:
-            answer = create_resource_group(module.client, body)
+            answer = create_resource_group(module.api, body)
         else:
-            answer = module.client.put(resource_group_path(before['id']), body)
+            answer = module.api.put(resource_group_path(before['id']), body)
         if answer:
             after = resource_group_view(answer, known)
-        after = with_member_details(module.client, after, known)
+        after = with_member_details(module.api, after, known)
     return outcome(module, True, before, after)
 
 
@@ -301,8 +301,8 @@ def ensure_resource_group(module):
     params = module.params
     problems = input_problems(params)
     if problems:
-        module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    current = find_group(module.client, params)
+        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+    current = find_group(module.api, params)
     before = resource_group_view(current) if current else None
     if params['state'] == 'absent':
         return remove(module, before)

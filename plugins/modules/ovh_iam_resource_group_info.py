@@ -143,8 +143,8 @@ def matching_groups(client, params):
 def gather(module):
     group_id = module.params['group_id']
     if group_id is not None and not is_resource_id(group_id):
-        module.fail(None, msg='Nothing was sent to OVHcloud: group_id: %r is not a resource group id (a UUID)' % group_id)
-    groups = matching_groups(module.client, module.params)
+        module.fail('Nothing was sent to OVHcloud: group_id: %r is not a resource group id (a UUID)' % group_id)
+    groups = matching_groups(module.api, module.params)
     return dict(changed=False, resource_groups=[resource_group_view(group) for group in groups])
 
 

@@ -292,16 +292,16 @@ def gather(module):
     params = module.params
     problems = input_problems(params)
     if problems:
-        module.fail(None, msg='Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
     result = dict(changed=False)
     if wants_resources(params):
-        result['resources'] = matching_resources(module.client, params)
+        result['resources'] = matching_resources(module.api, params)
     if params['actions_for']:
-        views = [action_view(item) for item in list_actions(module.client, params['actions_for'])]
+        views = [action_view(item) for item in list_actions(module.api, params['actions_for'])]
         result['actions'] = [view for view in views
                              if action_matches(view, params['action_search'], params['action_categories'])]
     if params['resource_types']:
-        result['resource_types'] = sorted(list_resource_types(module.client))
+        result['resource_types'] = sorted(list_resource_types(module.api))
     return result
 
 

@@ -141,10 +141,10 @@ def work(module):
     urn = params['urn']
     problems = resource_urn_problems(urn) + tag_problems(params['tags'])
     if problems:
-        module.fail(None, msg=' '.join(problems) + ' Nothing was sent.', problems=problems)
-    resource = get_resource(module.client, urn)
+        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
+    resource = get_resource(module.api, urn)
     if resource is None:
-        module.fail(None, msg='no resource of the account has the URN %s (ovhcloud.iam.ovh_iam_resource_info lists them). '
+        module.fail('no resource of the account has the URN %s (ovhcloud.iam.ovh_iam_resource_info lists them). '
                               'Nothing was changed.' % urn)
     current = dict(resource.get('tags') or {})
     if params['tags'] is None:
@@ -152,13 +152,13 @@ def work(module):
     else:
         problems = managed_tag_problems(current, params['tags'])
         if problems:
-            module.fail(None, msg=' '.join(problems) + ' Nothing was changed.', problems=problems)
+            module.fail(' '.join(problems) + ' Nothing was changed.', problems=problems)
         to_set, to_delete, after = tag_plan(current, params['tags'], params['purge_tags'])
     if not module.check_mode:
         for key in to_delete:
-            remove_tag(module.client, urn, key)
+            remove_tag(module.api, urn, key)
         for key, value in to_set.items():
-            add_tag(module.client, urn, key, value, replacing=key in current)
+            add_tag(module.api, urn, key, value, replacing=key in current)
     result = {'changed': bool(to_set or to_delete), 'urn': urn, 'tags': after, 'added_tags': to_set,
               'removed_tags': to_delete}
     if module.diff_mode:

@@ -259,15 +259,15 @@ def report(module, changed, before, after, **extra):
 
 def check_group_exists(module, name):
     """A group that does not exist would only fail at the write: say so before any change."""
-    if name is not None and get_group(module.client, name) is None:
-        module.fail(None, msg='group %r does not exist; create it with ovhcloud.iam.ovh_iam_group first, or give an '
+    if name is not None and get_group(module.api, name) is None:
+        module.fail('group %r does not exist; create it with ovhcloud.iam.ovh_iam_group first, or give an '
                               'existing group (ovhcloud.iam.ovh_iam_group_info lists them). Nothing was changed.' % name)
 
 
 def create(module):
     params = module.params
     if params['password'] is None:
-        module.fail(None, msg='password is required to create local user %s (OVHcloud sets it only at creation). '
+        module.fail('password is required to create local user %s (OVHcloud sets it only at creation). '
                               'Nothing was changed.' % params['login'])
     group = params['group'] or DEFAULT_USER_GROUP
     if params['group'] is not None:
@@ -277,24 +277,24 @@ def create(module):
     if module.check_mode:
         return report(module, True, {}, planned)
     try:
-        create_user(module.client, user_create_body(params, params['password']))
+        create_user(module.api, user_create_body(params, params['password']))
     except OvhApiError as exc:
-        current = get_user(module.client, params['login']) if exc.status == 409 else None
+        current = get_user(module.api, params['login']) if exc.status == 409 else None
         if current is None:
             raise
         module.warn('Local user %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted as it is, with the password set at its creation.' % params['login'])
         return update(module, current)
     if not enabled:
-        set_user_enabled(module.client, params['login'], False)
-    created = get_user(module.client, params['login'])
+        set_user_enabled(module.api, params['login'], False)
+    created = get_user(module.api, params['login'])
     return report(module, True, {}, created or planned)
 
 
 def update(module, current):
     params = module.params
     if params['update_password'] == 'always' and params['password'] is not None:
-        module.fail(None, msg='update_password=always cannot be honoured for existing local user %s: the OVHcloud API '
+        module.fail('update_password=always cannot be honoured for existing local user %s: the OVHcloud API '
                               'has no call that sets the password of an existing user (PUT /me/identity/user/{user} takes '
                               'email, description and group only). Use update_password: on_create, or delete and create '
                               'the user again. Nothing was changed.' % current['login'])
@@ -310,9 +310,9 @@ def update(module, current):
     if module.check_mode:
         return report(module, True, current, after)
     if changes:
-        update_user(module.client, current['login'], user_update_body(current, changes))
+        update_user(module.api, current['login'], user_update_body(current, changes))
     if toggle:
-        set_user_enabled(module.client, current['login'], params['enabled'])
+        set_user_enabled(module.api, current['login'], params['enabled'])
     return report(module, True, current, after)
 
 
@@ -323,24 +323,24 @@ def ensure_absent(module, current):
     detached = []
     urn = current['urn']
     if params['detach_policies'] and urn:
-        policies = policies_with_identity(module.client, urn)
+        policies = policies_with_identity(module.api, urn)
         for policy in policies:
             if policy.get('readOnly'):
                 module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
                             % (policy['name'], policy['id'], urn))
-        detached = [detach_identity(module.client, policy, urn, delete_if_empty=params['delete_empty_policies'],
+        detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
                                     check_mode=module.check_mode)
                     for policy in policies if not policy.get('readOnly')]
     if not module.check_mode:
-        delete_user(module.client, current['login'])
+        delete_user(module.api, current['login'])
     return report(module, True, current, {}, detached_policies=detached)
 
 
 def work(module):
     problems = user_problems(module.params)
     if problems:
-        module.fail(None, msg=' '.join(problems) + ' Nothing was sent.', problems=problems)
-    current = get_user(module.client, module.params['login'])
+        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
+    current = get_user(module.api, module.params['login'])
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
     if current is None:

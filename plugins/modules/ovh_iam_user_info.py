@@ -117,10 +117,10 @@ def argument_spec():
 def work(module):
     params = module.params
     if params['login']:
-        found = get_user(module.client, params['login'])
+        found = get_user(module.api, params['login'])
         users = [found] if found else []
     else:
-        users = list_users(module.client)
+        users = list_users(module.api)
     if params['group'] is not None:
         users = [user for user in users if user['group'] == params['group']]
     return {'changed': False, 'users': users}

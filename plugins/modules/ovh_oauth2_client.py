@@ -416,15 +416,15 @@ def same_urls(left, right):
 
 def ensure_present(module):
     params = module.params
-    current = find_one_client(module.client, name=params['name'], client_id=params['client_id'])
+    current = find_one_client(module.api, name=params['name'], client_id=params['client_id'])
     if current is None:
         if params['client_id'] is not None:
-            module.fail(None, msg='OAuth2 client %s does not exist. OVHcloud chooses the ID of a new client: omit client_id '
+            module.fail('OAuth2 client %s does not exist. OVHcloud chooses the ID of a new client: omit client_id '
                                   'and give name to create one.' % params['client_id'])
         return create(module)
     if current['flow'] != params['flow']:
         if not params['recreate']:
-            module.fail(None, msg='OAuth2 client %s (%s) has flow %s; the flow of a client cannot change on OVHcloud. Set '
+            module.fail('OAuth2 client %s (%s) has flow %s; the flow of a client cannot change on OVHcloud. Set '
                                   'recreate: true to replace it (the client ID, secret and identity URN will change), or set '
                                   'flow: %s.' % (current['client_id'], current['name'], current['flow'], current['flow']))
         return replace(module, current)
@@ -446,7 +446,7 @@ def wanted_for_new_client(module, previous=None):
     elif urls is None:
         urls = previous['callback_urls'] if previous else []
         if not urls:
-            module.fail(None, msg='callback_urls must list at least one URL to create a client with the AUTHORIZATION_CODE flow.')
+            module.fail('callback_urls must list at least one URL to create a client with the AUTHORIZATION_CODE flow.')
     return name, description, params['flow'], urls
 
 
@@ -462,7 +462,7 @@ def check_credentials_target(module, replaced_id=None):
     """Fail before anything is created if the new secret has nowhere safe to go, or credentials_file cannot take it."""
     params = module.params
     if params['return_secret'] is None and not params['credentials_file'] and not module.ansible.no_log:
-        module.fail(None, msg='Nothing was created: the secret of the new OAuth2 client %r would only be printed in the output, '
+        module.fail('Nothing was created: the secret of the new OAuth2 client %r would only be printed in the output, '
                               'and OVHcloud shows it only once. Give credentials_file (a file only you can read, for example '
                               'credentials_file=~/%s.ovh.conf), put no_log: true on the task and register it, or set '
                               'return_secret: true to have it printed, or return_secret: false to drop it.'
@@ -478,8 +478,8 @@ def hand_over_secret(module, result, created, secret):
     if params['credentials_file']:
         try:
             result['credentials_file'] = credentials_file.write(
-                params['credentials_file'], module.client.settings.endpoint, created['client_id'], secret,
-                params['credentials_file_mode'], token_url=module.client.settings.token_url)
+                params['credentials_file'], module.api.settings.endpoint, created['client_id'], secret,
+                params['credentials_file_mode'], token_url=module.api.settings.token_url)
         except OvhError as exc:
             if not returns_secret(module):
                 return False
@@ -493,7 +493,7 @@ def hand_over_secret(module, result, created, secret):
 
 def created_client(module, client_id, wanted):
     """The new client read back (for its identity); the sent values when it is not readable yet."""
-    found = read_back(module.client, client_id)
+    found = read_back(module.api, client_id)
     if found is not None:
         return found
     module.warn('OAuth2 client %s was created but could not be read back yet; its identity URN is not known in this run.' % client_id)
@@ -505,14 +505,14 @@ def create_and_hand_over(module, wanted, known_ids, result):
 
     The secret goes to credentials_file before anything else that can fail (or a killed run) could lose it.
     """
-    client_id, secret = create_client(module.client, *wanted, known_ids=known_ids, warn=module.warn)
+    client_id, secret = create_client(module.api, *wanted, known_ids=known_ids, warn=module.warn)
     if not hand_over_secret(module, result, {'client_id': client_id}, secret):
-        delete_client(module.client, client_id)
-        module.fail(None, msg='credentials_file %s could not be written and return_secret is false, so the new client\'s '
+        delete_client(module.api, client_id)
+        module.fail('credentials_file %s could not be written and return_secret is false, so the new client\'s '
                               'secret could not be kept: client %s was deleted again. Fix the path and run again.'
                               % (module.params['credentials_file'], client_id))
     try:
-        give_way_to_concurrent_create(module.client, wanted[0], client_id, known_ids)
+        give_way_to_concurrent_create(module.api, wanted[0], client_id, known_ids)
     except OvhError:
         if result.get('credentials_file'):  # the client it names was deleted: leave no dead credentials behind
             os.unlink(result.pop('credentials_file'))
@@ -535,7 +535,7 @@ def replace(module, current):
     """Create the new client, move the old identity's policies to it, delete the old client."""
     wanted = wanted_for_new_client(module, previous=current)
     check_credentials_target(module, replaced_id=current['client_id'])
-    policies = policies_with_identity(module.client, current['identity']) if current['identity'] else []
+    policies = policies_with_identity(module.api, current['identity']) if current['identity'] else []
     writable = [p for p in policies if not p.get('readOnly')]
     module.warn('OAuth2 client %s (%s) is replaced because its flow changes from %s to %s: the client ID, the secret and '
                 'the identity URN change.' % (current['client_id'], current['name'], current['flow'], wanted[2]))
@@ -557,7 +557,7 @@ def rotate(module, current):
     wanted = wanted_for_new_client(module, previous=current)
     check_rename(module, current, wanted[0])
     check_credentials_target(module, replaced_id=current['client_id'])
-    policies = policies_with_identity(module.client, current['identity']) if current['identity'] else []
+    policies = policies_with_identity(module.api, current['identity']) if current['identity'] else []
     writable = [p for p in policies if not p.get('readOnly')]
     warn_read_only(module, policies, current['identity'])
     if module.check_mode:
@@ -566,10 +566,10 @@ def rotate(module, current):
         return with_diff(module, {'changed': True, 'client': planned, 'repointed_policies': moved}, current, planned)
     result = {'changed': True}
     try:
-        created, moved = rotate_client(module.client, current, wanted, writable,
+        created, moved = rotate_client(module.api, current, wanted, writable,
                                        lambda new, secret: hand_over_secret(module, result, new, secret), module.warn)
     except RotationError as exc:
-        module.fail(None, msg=str(exc))
+        module.fail(str(exc))
     result['client'] = created
     result['repointed_policies'] = moved
     return with_diff(module, result, current, created)
@@ -586,7 +586,7 @@ def repoint(module, policies, old, new):
     done = []
     for policy in policies:
         try:
-            done.append(replace_identity(module.client, policy, old['identity'], new['identity']))
+            done.append(replace_identity(module.api, policy, old['identity'], new['identity']))
         except OvhError as exc:
             module.warn('Policy %s (%s) still lists the old identity %s; replacing it failed: %s'
                         % (policy['name'], policy['id'], old['identity'], exc))
@@ -595,7 +595,7 @@ def repoint(module, policies, old, new):
 
 def retire(module, old):
     try:
-        delete_client(module.client, old['client_id'])
+        delete_client(module.api, old['client_id'])
     except OvhError as exc:
         module.warn('The old OAuth2 client %s could not be deleted (%s). Delete it with ovhcloud.iam.ovh_oauth2_client '
                     '(client_id: %s, state: absent); until then two clients carry the name %r.'
@@ -640,7 +640,7 @@ def fix_credentials_file_mode(module, path, client_id):
     try:
         modes = credentials_file.enforce_mode(path, module.params['credentials_file_mode'], check_mode=module.check_mode)
     except OvhError as exc:
-        module.fail(exc)
+        module.fail_from(exc)
     if modes and modes[0] & 0o007:
         module.warn('credentials_file %s holds the secret of OAuth2 client %s and was open to others (mode 0%03o); its '
                     'mode %s 0%03o. Anyone on that host may have read the secret: consider rotating it.'
@@ -652,9 +652,9 @@ def check_rename(module, current, name):
     """Refuse to give a client the name of another one: every later lookup by that name would be ambiguous."""
     if name == current['name'] or module.params['allow_duplicate_name']:
         return
-    taken = [c['client_id'] for c in find_clients(module.client, name=name) if c['client_id'] != current['client_id']]
+    taken = [c['client_id'] for c in find_clients(module.api, name=name) if c['client_id'] != current['client_id']]
     if taken:
-        module.fail(None, msg='Nothing was changed: cannot rename OAuth2 client %s (%s) to %r, that name is already used by %s. '
+        module.fail('Nothing was changed: cannot rename OAuth2 client %s (%s) to %r, that name is already used by %s. '
                               'Names find clients, so two clients with one name make every later lookup by name fail. '
                               'Choose another name, or delete the other client first (state: absent, client_id: %s).'
                     % (current['client_id'], current['name'], name, ', '.join(sorted(taken)), sorted(taken)[0]))
@@ -668,7 +668,7 @@ def update(module, current):
     after = dict(current, **changes)
     if changes and not module.check_mode:
         body = update_body(current, changes.get('name'), changes.get('description'), changes.get('callback_urls'))
-        update_client(module.client, current['client_id'], body)
+        update_client(module.api, current['client_id'], body)
     return with_diff(module, {'changed': bool(changes) or mode_fixed, 'client': after}, current, after)
 
 
@@ -683,24 +683,24 @@ def warn_read_only(module, policies, urn):
 
 def ensure_absent(module):
     params = module.params
-    current = find_one_client(module.client, name=params['name'], client_id=params['client_id'])
+    current = find_one_client(module.api, name=params['name'], client_id=params['client_id'])
     if current is None:
         return {'changed': False, 'client': {}, 'detached_policies': []}
     urn = current['identity']
-    policies = policies_with_identity(module.client, urn) if urn else []
+    policies = policies_with_identity(module.api, urn) if urn else []
     warn_read_only(module, policies, urn)
-    detached = [detach_identity(module.client, policy, urn, delete_if_empty=params['delete_empty_policies'],
+    detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
                                 check_mode=module.check_mode)
                 for policy in policies if not policy.get('readOnly')]
     if not module.check_mode:
-        delete_client(module.client, current['client_id'])
+        delete_client(module.api, current['client_id'])
     return with_diff(module, {'changed': True, 'client': {}, 'detached_policies': detached}, current, {})
 
 
 def work(module):
     problems = input_problems(module.params)
     if problems:
-        module.fail(None, msg=' '.join(problems))
+        module.fail(' '.join(problems))
     if module.params['state'] == 'absent':
         return ensure_absent(module)
     return ensure_present(module)

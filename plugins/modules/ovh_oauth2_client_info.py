@@ -117,7 +117,7 @@ def argument_spec():
 
 def work(module):
     params = module.params
-    clients = find_clients(module.client, name=params['name'], client_id=params['client_id'] or None, flow=params['flow'])
+    clients = find_clients(module.api, name=params['name'], client_id=params['client_id'] or None, flow=params['flow'])
     return {'changed': False, 'clients': clients}
 
 

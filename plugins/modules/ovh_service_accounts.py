@@ -235,7 +235,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     untaken_message,
     update_policy,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import problems_message
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     concurrent_create_error,
@@ -292,12 +291,12 @@ class Run:
         self.module = module
         self.params = module.params
         self.accounts = self.params['accounts']
-        self.client = None
+        self.api = None
         self.purge_errors = []
 
     def fail_on(self, problems):
         if problems:
-            self.module.fail(None, msg=problems_message(problems), problems=problems)
+            self.module.fail_input(problems)
 
     def converge(self):
         params = self.params
@@ -310,7 +309,7 @@ class Run:
             except OvhError as exc:
                 problems.append('accounts[%d] (%s): %s.' % (index, account['name'], exc))
         self.fail_on(problems)
-        self.client = self.module.client
+        self.api = self.module.api
         clients, policies = self.read_all()
         self.known_ids = [c['client_id'] for c in clients]
         items, purged, problems = plan(self.accounts, clients, policies, purge_prefix)
@@ -320,7 +319,7 @@ class Run:
                                                credentials_file.inspect))
         self.fail_on(problems)
         if params['validate_actions']:
-            self.fail_on(catalogue_problems(self.client, actions_held_and_named(items)))
+            self.fail_on(catalogue_problems(self.api, actions_held_and_named(items)))
         self.items = items
         self.purged = purged
         if not self.module.check_mode:
@@ -329,7 +328,7 @@ class Run:
 
     def read_all(self):
         """Every client and every editable policy: the two lists are read at the same time (two requests, whatever N)."""
-        outcomes = run_bounded([lambda: list_clients(self.client), lambda: list_policies(self.client, read_only=False)], 2)
+        outcomes = run_bounded([lambda: list_clients(self.api), lambda: list_policies(self.api, read_only=False)], 2)
         for _value, error in outcomes:
             if error is not None:
                 raise error
@@ -365,7 +364,7 @@ class Run:
         planned = item['client']['after']
 
         def job():
-            client_id, secret = create_client(self.client, planned['name'], planned['description'], planned['flow'], [],
+            client_id, secret = create_client(self.api, planned['name'], planned['description'], planned['flow'], [],
                                               known_ids=self.known_ids, warn=self.module.warn)
             item['created'] = (client_id, secret)
             if not returns_secret(self.params['return_secret'], self.module.ansible.no_log, account):
@@ -376,7 +375,7 @@ class Run:
         current, changes = item['client']['before'], item['client']['changes']
 
         def job():
-            update_client(self.client, current['client_id'],
+            update_client(self.api, current['client_id'],
                           update_body(current, changes.get('name'), changes.get('description')))
         return job
 
@@ -384,18 +383,18 @@ class Run:
         """One list of clients: the new clients' identities, and the give-way rule against concurrent creators."""
         if not created:
             return
-        listed = list_clients(self.client)
+        listed = list_clients(self.api)
         for item in created:
             client_id, secret = item['created']
             same_name = [c for c in listed if c['name'] == item['name']]
             mine = next((c for c in same_name if c['client_id'] == client_id), None)
             earlier = earlier_twins(same_name, client_id, self.known_ids)
             if earlier:
-                delete_client(self.client, client_id)
+                delete_client(self.api, client_id)
                 item['error'] = str(concurrent_create_error(item['name'], earlier, client_id))
                 continue
             if mine is None:
-                mine = read_back(self.client, client_id)
+                mine = read_back(self.api, client_id)
             if mine is None:
                 self.module.warn('OAuth2 client %s was created but could not be read back yet; the policies of %s were '
                                  'not written: run again.' % (client_id, item['name']))
@@ -410,11 +409,11 @@ class Run:
         if account['credentials_file']:
             try:
                 item['credentials_file'] = credentials_file.write(
-                    account['credentials_file'], self.client.settings.endpoint, created['client_id'], secret,
+                    account['credentials_file'], self.api.settings.endpoint, created['client_id'], secret,
                     account['credentials_file_mode'])
             except OvhError as exc:
                 if not keep:
-                    delete_client(self.client, created['client_id'])
+                    delete_client(self.api, created['client_id'])
                     item['error'] = ('credentials_file %s could not be written and the secret is not returned, so client %s '
                                      'was deleted again: %s' % (account['credentials_file'], created['client_id'], exc))
                     item['client']['after'] = {}
@@ -430,10 +429,10 @@ class Run:
 
         def job():
             if policy['action'] == 'create':
-                answered = create_policy(self.client, desired, self.module.warn)
+                answered = create_policy(self.api, desired, self.module.warn)
                 verb = 'creation'
             else:
-                answered = update_policy(self.client, policy['id'], desired)
+                answered = update_policy(self.api, policy['id'], desired)
                 verb = 'update'
             flat = flatten_policy(answered)
             untaken = untaken_fields(desired, flat)
@@ -445,18 +444,18 @@ class Run:
     def deletions(self, parallelism):
         """Detach identities from policies that stay, then delete policies, then clients."""
         def detach(policy, remaining):
-            return lambda: self.client.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
+            return lambda: self.api.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
         run_bounded([detach(policy, remaining) for policy, remaining in self.purged['detach']], parallelism)
         jobs = []
         for item in self.items:
             for policy in item['policies']:
                 if policy['action'] == 'delete':
-                    jobs.append((item, lambda p=policy: self.client.delete_if_exists(policy_path(p['id']))))
-        jobs.extend((None, lambda p=p: self.client.delete_if_exists(policy_path(p['id']))) for p in self.purged['policies'])
+                    jobs.append((item, lambda p=policy: self.api.delete_if_exists(policy_path(p['id']))))
+        jobs.extend((None, lambda p=p: self.api.delete_if_exists(policy_path(p['id']))) for p in self.purged['policies'])
         self.record_errors(jobs, parallelism)
-        jobs = [(item, lambda c=item['client']['before']: delete_client(self.client, c['client_id']))
+        jobs = [(item, lambda c=item['client']['before']: delete_client(self.api, c['client_id']))
                 for item in self.items if item['client']['action'] == 'delete']
-        jobs.extend((None, lambda c=c: delete_client(self.client, c['client_id'])) for c in self.purged['clients'])
+        jobs.extend((None, lambda c=c: delete_client(self.api, c['client_id'])) for c in self.purged['clients'])
         self.record_errors(jobs, parallelism)
 
     def record_errors(self, jobs, parallelism):
@@ -509,7 +508,7 @@ class Run:
         failures = ['%s: %s' % (entry['name'], entry['msg']) for entry in results if entry.get('failed')]
         failures.extend('purge: %s' % text for text in self.purge_errors)
         if failures:
-            self.module.fail(None, msg='%d of the writes failed (the others were applied; run again to retry): %s'
+            self.module.fail('%d of the writes failed (the others were applied; run again to retry): %s'
                              % (len(failures), ' | '.join(failures)), **result)
         return result
 

@@ -457,3 +457,49 @@ def test_a_429_pauses_the_calls_that_start_meanwhile(fake):
     client.get('/me')  # the recorder does not really sleep: the pause is still on
     assert len(sleeps.waits) == 2 and 6.0 < sleeps.waits[1] <= 7.0
     assert [r['status'] for r in api_requests(fake, '/1.0/me')] == [429, 200, 200]
+
+
+# ---------------------------------------------------------------- a create whose answer may be lost
+
+GROUPS = '/v2/iam/resourceGroup'
+
+
+def groups_named(fake, api, name):
+    return [g for g in api.get(GROUPS) if g['name'] == name]
+
+
+def test_a_lost_create_that_landed_is_adopted_not_sent_again(fake):
+    client = make_client(fake, sleep=Recorder())
+    fake.fault(method='POST', path=GROUPS, status=503, apply=True)
+    answer = client.post_reconciled(GROUPS, {'name': 'landed', 'resources': []},
+                                    lambda error: (groups_named(fake, client, 'landed') or [None])[0])
+    assert answer['name'] == 'landed'
+    assert len([r for r in fake.requests() if r['method'] == 'POST']) == 1
+
+
+def test_a_lost_create_that_did_not_land_is_resent_only_when_the_api_answered(fake):
+    client = make_client(fake, sleep=Recorder())
+    resends = []
+    fake.fault(method='POST', path=GROUPS, status=503)
+    answer = client.post_reconciled(GROUPS, {'name': 'resent', 'resources': []}, lambda error: None, resends=1,
+                                    on_resend=lambda error, attempt: resends.append((error.status, attempt)))
+    assert answer['name'] == 'resent' and resends == [(503, 1)]
+    fake.fault(method='POST', path=GROUPS, status=0)
+    with pytest.raises(OvhTransportError):  # no answer: the POST may still land, so it is not sent again
+        client.post_reconciled(GROUPS, {'name': 'unanswered', 'resources': []}, lambda error: None, resends=1)
+    assert len([r for r in fake.requests() if r['method'] == 'POST']) == 3
+
+
+def test_only_errors_that_may_have_made_the_object_are_reconciled(fake):
+    client = make_client(fake, sleep=Recorder())
+    policy = {'name': 'taken', 'identities': [], 'resources': [{'urn': fake.account_urn()}],
+              'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}}
+    client.post('/v2/iam/policy', policy)
+    looked = []
+    with pytest.raises(OvhApiError) as info:
+        client.post_reconciled('/v2/iam/policy', policy, looked.append)
+    assert info.value.is_already_exists and looked == []  # a conflict made nothing: nothing to look for
+    with pytest.raises(OvhApiError):
+        client.post_reconciled('/v2/iam/policy', policy, looked.append, adopt_existing=True, resends=1)
+    assert [error.status for error in looked] == [409]  # looked up, not found, and never resent
+    assert len([r for r in fake.requests() if r['method'] == 'POST']) == 3
