@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 OUTPUT_DIR = os.path.join(REPO_ROOT, 'tests', 'output', 'reliability')
 DOC = os.path.join(REPO_ROOT, 'docs', 'reliability.md')
-SECTIONS = ('faults', 'bad_inputs', 'leak_scan', 'tls', 'credentials_file')
+SECTIONS = ('faults', 'bad_inputs', 'leak_scan', 'tls', 'credentials_file', 'client_safety', 'newline_secrets')
 
 
 def load():
@@ -77,6 +77,41 @@ def catalogue_rows(bad_inputs):
     return '\n'.join(rows)
 
 
+def safety_rows(cases):
+    by_case = {case['case']: case for case in cases}
+    redirect = by_case['delete-answered-302']
+    throttled = by_case['time-call-retry-after-3600']
+    unanswered = by_case['time-call-unanswered']
+    modes = by_case['credentials-file-modes']
+    rows = [
+        ('a DELETE answered `302`', '%s after %d DELETE; the client %s' % (
+            redirect['status'], redirect['delete_requests'],
+            'still exists' if redirect['client_still_exists'] else 'was deleted'), redirect['message']),
+        ('the server-time call answered `429` with `Retry-After: 3600`', '%s after %d call, in %s s' % (
+            throttled['status'], throttled['time_calls'], throttled['seconds']), throttled['message']),
+        ('the server-time call never answered (`timeout: 1`, `max_retries: 2`)', '%s in %s s' % (
+            unanswered['status'], unanswered['seconds']), unanswered['message']),
+        ('`credentials_file_mode: 0640` unquoted, and `u=rw,g=r`', 'files made %s and %s' % (
+            modes['unquoted_0640'], modes['symbolic_u=rw,g=r']), ''),
+        ('the credentials file opened to %s by someone' % modes['opened_to'],
+         'check mode leaves %s; the run makes it %s (changed: %s); the next run changed: %s' % (
+             modes['after_check_mode'], modes['after_run'], modes['changed'], modes['second_run_changed']), ''),
+    ]
+    return '\n'.join(['| case | outcome | message |', '|---|---|---|'] + [
+        '| %s | %s | %s |' % (case, outcome, cell(redact(message)) if message else '') for case, outcome, message in rows])
+
+
+def redact(message):
+    message = re.sub(r'127\.0\.0\.1:\d+', '127.0.0.1:<port>', message)
+    message = re.sub(r'EU\.[0-9a-f]{16}', 'EU.<client id>', message)
+    return re.sub(r'\[OVH query id: [^\]]+\]', '[OVH query id: ...]', message)
+
+
+def newline_rows(figures):
+    return '\n'.join(['| value | outcome |', '|---|---|'] + [
+        '| %s | %s |' % (name, outcome) for name, outcome in sorted(figures['outcomes'].items())])
+
+
 def render(figures):
     faults = figures['faults']
     bad = figures['bad_inputs']
@@ -103,6 +138,12 @@ def render(figures):
         tls_rows='\n'.join('| %s | %s |' % (name, outcome) for name, outcome in sorted(tls['outcomes'].items())),
         tls_message=re.sub(r'127\.0\.0\.1:\d+', '127.0.0.1:<port>', tls['untrusted_message'].split(' (HTTPSConnectionPool')[0]),
         creds_mode='%04o' % int(creds['mode'], 8),
+        safety_table=safety_rows(figures['client_safety']),
+        newline_table=newline_rows(figures['newline_secrets']),
+        newline_searched=figures['newline_secrets']['secrets_searched'],
+        newline_hits=figures['newline_secrets']['hits'],
+        newline_wrong=cell(redact(figures['newline_secrets']['wrong_consumer_key_message'])),
+        newline_control=cell(figures['newline_secrets']['control_character_message']),
     )
 
 
@@ -240,6 +281,26 @@ every call: `validate_certs: false`, else `ca_path`, else those variables, else 
   created; the message never quotes the file's content.
 - Never on a command line: no plugin of the collection starts a process (checked over `plugins/`), and the secret
   goes to the module in Ansible's module arguments, not in `argv`.
+
+## Client safety
+
+Answers that must never be taken for success, and calls that must never hang a task. From
+`tests/reliability/test_client_safety.py`:
+
+{safety_table}
+
+## Credentials with a stray line break
+
+Credentials copied from a terminal or a file often end with a newline. The client trims white space around a
+credential and refuses a control character inside one, naming the option and where the value came from, never the
+value. Runs at `-vvvv` with a log file; {newline_searched} secrets searched in every output and file: **{newline_hits}**
+hits.
+
+{newline_table}
+
+A wrong consumer key that ends with a newline: `{newline_wrong}`
+
+A line break inside a value: `{newline_control}`
 '''
 
 
