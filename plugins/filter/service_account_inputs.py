@@ -35,13 +35,8 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._service_accounts imp
 # The keys of a policy entry, as docs/role-service-account.md and meta/argument_specs.yml list them.
 POLICY_KEYS = ('name', 'description') + POLICY_OPTIONS + ('conditions', 'expired_at')
 TEXT_KEYS = ('name', 'description', 'expired_at')
-LIST_KEYS = {
-    'resources': 'resource URNs',
-    'allow': 'actions',
-    'except': 'actions',
-    'deny': 'actions',
-    'permissions_groups': 'permissions group URNs',
-}
+# What the list keys (POLICY_OPTIONS) hold: actions, but for these two.
+LIST_ITEMS = {'resources': 'resource URNs', 'permissions_groups': 'permissions group URNs'}
 
 
 def _kind(value):
@@ -89,7 +84,7 @@ def unknown_key_problems(entry, supported):
 
 def _list_value(key, value):
     """(list of str, problems) of a list key; a string is split on commas, as Ansible's type list does."""
-    what = LIST_KEYS[key]
+    what = LIST_ITEMS.get(key, 'actions')
     if isinstance(value, (Mapping, bool)):
         return [], ['%s must be a list of %s, not %s' % (key, what, _kind(value))]
     try:
@@ -131,7 +126,7 @@ def policy_entry(entry):
             problems.append('%s must be a string, not %s' % (key, _kind(value)))
         else:
             normalized[key] = text
-    for key in LIST_KEYS:
+    for key in POLICY_OPTIONS:
         if entry.get(key) is not None:
             normalized[key], found = _list_value(key, entry[key])
             problems.extend(found)

@@ -33,9 +33,10 @@ def test_both_filters_are_exported():
 
 def test_right_entries_have_no_problem():
     conditions = {'operator': 'MATCH', 'values': {'request.IP.IN_RANGE': '192.0.2.0/24'}}
-    entries = [good(), good('writer', description='Writes', deny=['account:apiovh:me/put'], conditions=conditions,
-                                 expired_at='2099-12-31T23:59:59Z', permissions_groups=None),
-               {'name': 'admins', 'resources': [ACCOUNT], 'permissions_groups': ['urn:v1:eu:permissionsGroup:ovh:globalAdmin']}]
+    writer = good('writer', description='Writes', deny=['account:apiovh:me/put'], conditions=conditions,
+                  expired_at='2099-12-31T23:59:59Z', permissions_groups=None)
+    admins = {'name': 'admins', 'resources': [ACCOUNT], 'permissions_groups': ['urn:v1:eu:permissionsGroup:ovh:globalAdmin']}
+    entries = [good(), writer, admins]
     assert policy_problems(entries, region='eu') == []
     assert service_account_policies_check(entries) == ''
     assert service_account_policies_check([]) == '' and service_account_policies_check(None) == ''
