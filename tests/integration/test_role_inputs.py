@@ -95,3 +95,47 @@ def test_check_mode_create_shows_the_client_without_the_secret_and_retirement_le
     assert_no_leak(retired.output)
     assert clients_named(fake) == []
     assert not any(os.path.exists(os.path.join(workdir, host)) for host in HOSTS)
+
+
+ACCOUNT = 'urn:v1:eu:resource:account:xx1111-ovh'
+
+
+def test_a_bad_policy_entry_names_the_entry_and_the_key_with_every_problem_at_once(fake, workdir, inventory):
+    policies = [
+        {'name': 'billing-exporter-bills', 'resources': [ACCOUNT], 'allow': ['account:apiovh:me/bill/get']},
+        {'name': 'reader', 'resources': [ACCOUNT], 'alow': ['account:apiovh:me/get']},  # misspelt key
+        {'name': 'writer', 'resources': ACCOUNT, 'allow': {'account:apiovh:me/put': True},  # a mapping, not a list
+         'expired_at': ['2030-01-01']},
+    ]
+    run = failed(play(role_play(workdir, service_account_policies=policies), fake, workdir, inventory))
+    assert 'service_account_policies[1] (name: reader): unknown key alow (did you mean allow?)' in run.output
+    assert 'supported keys: name, description, resources, allow, except, deny, permissions_groups, conditions, expired_at' in run.output
+    assert 'service_account_policies[2] (name: writer): allow must be a list' in run.output
+    assert 'service_account_policies[2] (name: writer): expired_at must be a string' in run.output
+    assert 'nothing was sent to OVHcloud' in run.output
+    assert 'argument_spec_data' not in run.output and 'billing-exporter-bills' not in run.output
+    assert fake.writes() == [] and clients_named(fake) == []
+    assert not os.path.exists(credentials_path(workdir, 'app1'))
+
+
+def test_a_malformed_action_or_urn_in_a_policy_is_refused_before_the_account_is_created(fake, workdir, inventory):
+    policies = [{'name': 'reader', 'resources': ['*'], 'allow': ['not an action']}, {'resources': [ACCOUNT]}]
+    run = failed(play(role_play(workdir, service_account_policies=policies), fake, workdir, inventory))
+    assert "service_account_policies[0] (name: reader): resources: '*' is not a resource URN" in run.output
+    assert "service_account_policies[0] (name: reader): allow: 'not an action'" in run.output
+    assert 'service_account_policies[1]: name is required' in run.output
+    assert fake.writes() == [] and clients_named(fake) == []
+
+
+def test_a_bad_policy_of_the_many_entry_point_names_the_application_and_the_entry(fake, workdir):
+    inventory = write_inventory(workdir)
+    applications = [{'name': 'app-a', 'credentials_path': workdir + '/{{ inventory_hostname }}/app-a.conf',
+                     'policies': [{'name': 'app-a-read', 'resources': [ACCOUNT], 'alow': ['account:apiovh:me/get']}]}]
+    text = yaml.safe_dump([{'name': 'many', 'hosts': 'app', 'gather_facts': False, 'tasks': [
+        {'name': 'converge', 'ansible.builtin.include_role': {'name': 'ovhcloud.iam.service_account', 'tasks_from': 'many'},
+         'vars': {'service_account_applications': applications}}]}])
+    run = failed(play(text, fake, workdir, inventory))
+    assert ('service_account_applications[0] (name: app-a) policies[0] (name: app-a-read): unknown key alow '
+            '(did you mean allow?)') in run.output
+    assert 'argument_spec_data' not in run.output
+    assert fake.writes() == []

@@ -419,9 +419,12 @@ def test_bad_input_never_costs_the_secret(fake, workdir, inventory):
     assert 'service_account_join_policies names "no-such-policy", but no policy has that name' in refused.output
     assert fake.writes() == [] and clients_named(fake) == []
 
-    # An action OVHcloud does not know, on a new account: the policy task fails, but the credentials were delivered
-    # first, so once the policy is fixed the next run converges instead of finding the secret lost.
-    failed(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_allow=[READ_PROFILE, 'not an action'])))
+    # An action OVHcloud does not know (well formed, so only its catalogue tells), on a new account: the policy task
+    # fails, but the credentials were delivered first, so once the policy is fixed the next run converges instead of
+    # finding the secret lost. (A malformed one is refused before any write: test_role_inputs.py.)
+    unknown = failed(play(GIVE, fake, workdir, inventory,
+                          extra_vars=app_vars(app_allow=[READ_PROFILE, 'account:apiovh:me/nosuchthing/get'])))
+    assert 'account:apiovh:me/nosuchthing/get' in unknown.output
     [client] = clients_named(fake)
     assert [read_conf(credentials_path(workdir, host))[1] for host in HOSTS] == [client['clientId']] * 2
     ok(play(GIVE, fake, workdir, inventory))
