@@ -26,7 +26,6 @@ import datetime
 import ipaddress
 import re
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     list_permissions_groups,
@@ -439,10 +438,6 @@ def resource_type_of(urn):
 
 # ---------------------------------------------------------------------------- reading the account
 
-CALLER_PATH = '/auth/details'
-BATCH_CHECK_PATH = '/v2/iam/authorization/check'
-
-
 def _needs_groups(policies):
     return any(policy.get('permissionsGroups') for policy in policies)
 
@@ -467,10 +462,6 @@ def read_account(client, identities, resource_urns=(), resource_types=(), all_re
         if resource_urns:
             resources += list_resources(client, urns=resource_urns)
     return Account(policies, permissions_groups, resource_groups, resources)
-
-
-def _segment(value):
-    return escape_path_segment(value)
 
 
 class IdentityNotFound(OvhError):
@@ -519,24 +510,3 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
     return {'kind': 'user', 'name': login, 'client_id': None, 'urn': identities[0],
             'group': {'name': found.get('group'), 'urn': group_urn, 'role': role} if found.get('group') else None,
             'identities': identities}
-
-
-def caller_details(client):
-    """GET /auth/details, in snake_case: who the credentials of this task are."""
-    details = client.get(CALLER_PATH) or {}
-    return {'account': details.get('account'), 'identities': details.get('identities') or [],
-            'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
-            'roles': details.get('roles') or []}
-
-
-def check_caller(client, resource_urns, actions, batch=False):
-    """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
-    if batch:
-        answers = client.post(BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
-        by_urn = {answer.get('resourceURN'): answer for answer in answers}
-        answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
-    else:
-        answered = [(urn, client.post('/v2/iam/resource/%s/authorization/check' % _segment(urn), {'actions': list(actions)}) or {})
-                    for urn in resource_urns]
-    return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
-             'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]

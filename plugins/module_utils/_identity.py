@@ -3,7 +3,8 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""Local users and user groups (``/me/identity``) and the tags of IAM resources: reads, decisions, writes.
+"""Local users and user groups (``/me/identity``), the caller (``/auth/details``) and the tags of IAM resources:
+reads, decisions, writes.
 
 Shapes come from OVHcloud's me.json (auth.User, auth.UserRequest, auth.Group, auth.GroupRequest) and iam.json
 (iam.resource.AddTag, iam.resource.Resource). Modules call these functions; nothing here calls fail_json.
@@ -19,6 +20,10 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApi
 USERS_PATH = '/me/identity/user'
 GROUPS_PATH = '/me/identity/group'
 RESOURCE_PATH = '/v2/iam/resource'
+CALLER_PATH = '/auth/details'
+# What the caller may do: one resource per request, or (a route OVHcloud marks "Internal use only") all at once.
+CALLER_CHECK_PATH = '/v2/iam/resource/%s/authorization/check'
+CALLER_BATCH_CHECK_PATH = '/v2/iam/authorization/check'
 ROLES = ('ADMIN', 'REGULAR', 'UNPRIVILEGED', 'NONE')
 DISABLED = 'DISABLED'
 # What OVHcloud's Terraform provider sends when no group is given (ovh_me_identity_user: group defaults to DEFAULT).
@@ -246,6 +251,39 @@ def get_group(client, name):
 def list_groups(client):
     return sorted((group_from_api(item) for item in client.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
                   key=lambda group: group['name'] or '')
+
+
+def list_user_logins(client):
+    """The login of every local user: one request (list_users reads each user)."""
+    return [login for login in client.get(USERS_PATH) or () if isinstance(login, str)]
+
+
+def list_group_names(client):
+    """The name of every user group: one request (list_groups reads each group)."""
+    return [name for name in client.get(GROUPS_PATH) or () if isinstance(name, str)]
+
+
+# ---------------------------------------------------------------------------- the caller
+
+def caller_details(client):
+    """GET /auth/details, in snake_case: who the credentials of this task are."""
+    details = client.get(CALLER_PATH) or {}
+    return {'account': details.get('account'), 'identities': details.get('identities') or [],
+            'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
+            'roles': details.get('roles') or []}
+
+
+def check_caller(client, resource_urns, actions, batch=False):
+    """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
+    if batch:
+        answers = client.post(CALLER_BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
+        by_urn = {answer.get('resourceURN'): answer for answer in answers}
+        answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
+    else:
+        answered = [(urn, client.post(CALLER_CHECK_PATH % escape_path_segment(urn), {'actions': list(actions)}) or {})
+                    for urn in resource_urns]
+    return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
+             'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]
 
 
 def get_resource(client, urn):

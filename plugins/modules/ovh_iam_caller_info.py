@@ -136,7 +136,7 @@ problems:
   sample: ["resources and actions: give both (the actions are checked on each resource), or neither"]
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import caller_details, check_caller
+from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import caller_details, check_caller
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     resource_problems,

@@ -135,3 +135,14 @@ def test_a_changed_tag_is_deleted_and_posted_again_when_post_answers_conflict(ap
     assert calls == [('POST', 'tag'), ('DELETE', 'environment'), ('POST', 'tag')]
     with pytest.raises(OvhApiError):
         identity.add_tag(api, VPS, 'environment', 'prod')  # not a replacement: the conflict is an error
+
+
+def test_names_and_the_caller_are_one_request_each(api, fake):
+    identity.create_group(api, {'name': 'ops', 'role': 'NONE'})
+    identity.create_user(api, identity.user_create_body(user_params(group='ops'), 'Pa55word!'))
+    before = api.request_count
+    assert identity.list_user_logins(api) == ['alice']
+    assert 'ops' in identity.list_group_names(api) and 'DEFAULT' in identity.list_group_names(api)
+    caller = identity.caller_details(api)
+    assert caller['account'] == fake.nic and caller['identities']
+    assert api.request_count - before == 4
