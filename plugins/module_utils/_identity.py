@@ -294,7 +294,7 @@ def get_resource(client, urn):
 #
 # A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the client does
 # not send it again. Each write below then reads the object back: when it already is as the write would leave it,
-# the write took and the task goes on; otherwise the error stands.
+# the write took and the task goes on; otherwise the error stands (users and groups: api.post_reconciled).
 
 def _reconciled(write, took):
     try:
@@ -306,7 +306,8 @@ def _reconciled(write, took):
 
 
 def create_user(client, body):
-    _reconciled(lambda: client.post(USERS_PATH, body), lambda: get_user(client, body['login']) is not None)
+    """The auth.User answered, or read back when the answer was lost but the user exists."""
+    return client.post_reconciled(USERS_PATH, body, lambda _error: client.get_or_none(user_path(body['login'])))
 
 
 def update_user(client, login, body):
@@ -314,10 +315,10 @@ def update_user(client, login, body):
 
 
 def set_user_enabled(client, login, enabled):
-    def took():
+    def landed(_error):
         found = get_user(client, login)
-        return found is not None and found['enabled'] == enabled
-    _reconciled(lambda: client.post('%s/%s' % (user_path(login), 'enable' if enabled else 'disable')), took)
+        return found if found is not None and found['enabled'] == enabled else None
+    client.post_reconciled('%s/%s' % (user_path(login), 'enable' if enabled else 'disable'), None, landed)
 
 
 def delete_user(client, login):
@@ -325,8 +326,11 @@ def delete_user(client, login):
 
 
 def create_group(client, body):
-    """The auth.Group answered, or None when the answer was lost but the group exists (read it back)."""
-    return _reconciled(lambda: client.post(GROUPS_PATH, body), lambda: get_group(client, body['name']) is not None)
+    """The group created, in snake_case: as answered, or read back when the answer was lost or holds no group."""
+    answered = client.post_reconciled(GROUPS_PATH, body, lambda _error: client.get_or_none(group_path(body['name'])))
+    if isinstance(answered, dict) and answered.get('name'):
+        return group_from_api(answered)
+    return get_group(client, body['name'])
 
 
 def update_group(client, name, body):

@@ -170,7 +170,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     delete_group,
     get_group,
     group_changes,
-    group_from_api,
     group_problems,
     group_update_body,
     planned_group,
@@ -211,7 +210,7 @@ def create(module):
     if module.check_mode:
         return report(module, True, {}, planned)
     try:
-        answered = create_group(module.api, body)
+        created = create_group(module.api, body)
     except OvhApiError as exc:
         current = get_group(module.api, params['name']) if exc.status == 409 else None
         if current is None:
@@ -219,8 +218,7 @@ def create(module):
         module.warn('Group %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted and updated as an existing group.' % params['name'])
         return update(module, current)
-    created = group_from_api(answered) if isinstance(answered, dict) and answered.get('name') else None
-    return report(module, True, {}, created or get_group(module.api, params['name']) or planned)
+    return report(module, True, {}, created or planned)
 
 
 def update(module, current):
