@@ -447,20 +447,20 @@ def _needs_resource_groups(policies):
                for policy in policies for resource in policy.get('resources') or ())
 
 
-def read_account(client, identities, resource_urns=(), resource_types=(), all_resources=False):
+def read_account(api, identities, resource_urns=(), resource_types=(), all_resources=False):
     """An Account for ``identities``: every policy (one list), and only what those naming the identities need --
     permissions groups when one is linked, resource groups when one is named, the resources asked about."""
-    policies = [policy for policy in list_policies(client) if identity_matches(policy, identities)]
-    permissions_groups = list_permissions_groups(client) if _needs_groups(policies) else []
-    resource_groups = list_resource_groups(client) if _needs_resource_groups(policies) else []
+    policies = [policy for policy in list_policies(api) if identity_matches(policy, identities)]
+    permissions_groups = list_permissions_groups(api) if _needs_groups(policies) else []
+    resource_groups = list_resource_groups(api) if _needs_resource_groups(policies) else []
     resources = []
     if all_resources:
-        resources = list_resources(client)
+        resources = list_resources(api)
     elif resource_urns or resource_types:
         if resource_types:
-            resources += list_resources(client, types=resource_types)
+            resources += list_resources(api, types=resource_types)
         if resource_urns:
-            resources += list_resources(client, urns=resource_urns)
+            resources += list_resources(api, urns=resource_urns)
     return Account(policies, permissions_groups, resource_groups, resources)
 
 
@@ -468,11 +468,11 @@ class IdentityNotFound(OvhError):
     pass
 
 
-def resolve_identity(client, service_account=None, user=None, group=None, urn=None):
+def resolve_identity(api, service_account=None, user=None, group=None, urn=None):
     """The identity to evaluate: ``{kind, name, urn, client_id, group, identities}`` where ``identities`` are every
     URN whose policies apply (a local user's group included). Raises IdentityNotFound with the fix."""
     if service_account is not None:
-        found = [item for item in list_clients(client) if service_account in (item.get('name'), item.get('client_id'))]
+        found = [item for item in list_clients(api) if service_account in (item.get('name'), item.get('client_id'))]
         if not found:
             raise IdentityNotFound('service_account: no service account has the name or client ID %r '
                                    '(ovhcloud.iam.ovh_oauth2_client_info lists them)' % service_account)
@@ -482,7 +482,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
         return {'kind': 'service_account', 'name': found[0]['name'], 'client_id': found[0]['client_id'],
                 'urn': found[0]['identity'], 'group': None, 'identities': [found[0]['identity']]}
     if group is not None:
-        found = get_group(client, group)
+        found = get_group(api, group)
         if not found:
             raise IdentityNotFound('group: the account has no local group %r' % group)
         return {'kind': 'group', 'name': group, 'client_id': None, 'urn': found.get('urn'), 'group': None,
@@ -495,7 +495,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
             return {'kind': kind, 'name': parts[5] if len(parts) > 5 else urn, 'client_id': None, 'urn': urn,
                     'group': None, 'identities': [urn]}
         login = parts[5].split('/', 1)[1]
-    found = get_user(client, login)
+    found = get_user(api, login)
     if not found:
         if urn is not None:  # a user this account does not hold (or cannot read): its own URN only
             return {'kind': 'user', 'name': login, 'client_id': None, 'urn': urn, 'group': None, 'identities': [urn]}
@@ -503,7 +503,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
     identities = [urn or found.get('urn')]
     group_urn = role = None
     if found.get('group'):
-        group_found = get_group(client, found['group']) or {}
+        group_found = get_group(api, found['group']) or {}
         group_urn, role = group_found.get('urn'), group_found.get('role')
         if group_urn:
             identities.append(group_urn)

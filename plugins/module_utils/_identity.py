@@ -233,54 +233,54 @@ def tag_plan(current, wanted, purge):
 
 # ---------------------------------------------------------------------------- reads
 
-def get_user(client, login):
-    found = client.get_or_none(user_path(login))
+def get_user(api, login):
+    found = api.get_or_none(user_path(login))
     return user_from_api(found) if found is not None else None
 
 
-def list_users(client):
-    return sorted((user_from_api(item) for item in client.list_v1_expanded(USERS_PATH, item_path=user_path)),
+def list_users(api):
+    return sorted((user_from_api(item) for item in api.list_v1_expanded(USERS_PATH, item_path=user_path)),
                   key=lambda user: user['login'] or '')
 
 
-def get_group(client, name):
-    found = client.get_or_none(group_path(name))
+def get_group(api, name):
+    found = api.get_or_none(group_path(name))
     return group_from_api(found) if found is not None else None
 
 
-def list_groups(client):
-    return sorted((group_from_api(item) for item in client.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
+def list_groups(api):
+    return sorted((group_from_api(item) for item in api.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
                   key=lambda group: group['name'] or '')
 
 
-def list_user_logins(client):
+def list_user_logins(api):
     """The login of every local user: one request (list_users reads each user)."""
-    return [login for login in client.get(USERS_PATH) or () if isinstance(login, str)]
+    return [login for login in api.get(USERS_PATH) or () if isinstance(login, str)]
 
 
-def list_group_names(client):
+def list_group_names(api):
     """The name of every user group: one request (list_groups reads each group)."""
-    return [name for name in client.get(GROUPS_PATH) or () if isinstance(name, str)]
+    return [name for name in api.get(GROUPS_PATH) or () if isinstance(name, str)]
 
 
 # ---------------------------------------------------------------------------- the caller
 
-def caller_details(client):
+def caller_details(api):
     """GET /auth/details, in snake_case: who the credentials of this task are."""
-    details = client.get(CALLER_PATH) or {}
+    details = api.get(CALLER_PATH) or {}
     return {'account': details.get('account'), 'identities': details.get('identities') or [],
             'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
             'roles': details.get('roles') or []}
 
 
-def check_caller(client, resource_urns, actions, batch=False):
+def check_caller(api, resource_urns, actions, batch=False):
     """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
     if batch:
-        answers = client.post(CALLER_BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
+        answers = api.post(CALLER_BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
         by_urn = {answer.get('resourceURN'): answer for answer in answers}
         answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
     else:
-        answered = [(urn, client.post(CALLER_CHECK_PATH % escape_path_segment(urn), {'actions': list(actions)}) or {})
+        answered = [(urn, api.post(CALLER_CHECK_PATH % escape_path_segment(urn), {'actions': list(actions)}) or {})
                     for urn in resource_urns]
     return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
              'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]
@@ -292,7 +292,7 @@ def get_resource(client, urn):
 
 # ---------------------------------------------------------------------------- writes
 #
-# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the client does
+# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the HTTP client does
 # not send it again. Each write below then reads the object back: when it already is as the write would leave it,
 # the write took and the task goes on; otherwise the error stands (users and groups: api.post_reconciled).
 
@@ -305,40 +305,40 @@ def _reconciled(write, took):
         raise
 
 
-def create_user(client, body):
+def create_user(api, body):
     """The auth.User answered, or read back when the answer was lost but the user exists."""
-    return client.post_reconciled(USERS_PATH, body, lambda _error: client.get_or_none(user_path(body['login'])))
+    return api.post_reconciled(USERS_PATH, body, lambda _error: api.get_or_none(user_path(body['login'])))
 
 
-def update_user(client, login, body):
-    client.put(user_path(login), body)
+def update_user(api, login, body):
+    api.put(user_path(login), body)
 
 
-def set_user_enabled(client, login, enabled):
+def set_user_enabled(api, login, enabled):
     def landed(_error):
-        found = get_user(client, login)
+        found = get_user(api, login)
         return found if found is not None and found['enabled'] == enabled else None
-    client.post_reconciled('%s/%s' % (user_path(login), 'enable' if enabled else 'disable'), None, landed)
+    api.post_reconciled('%s/%s' % (user_path(login), 'enable' if enabled else 'disable'), None, landed)
 
 
-def delete_user(client, login):
-    return client.delete_if_exists(user_path(login))
+def delete_user(api, login):
+    return api.delete_if_exists(user_path(login))
 
 
-def create_group(client, body):
+def create_group(api, body):
     """The group created, in snake_case: as answered, or read back when the answer was lost or holds no group."""
-    answered = client.post_reconciled(GROUPS_PATH, body, lambda _error: client.get_or_none(group_path(body['name'])))
+    answered = api.post_reconciled(GROUPS_PATH, body, lambda _error: api.get_or_none(group_path(body['name'])))
     if isinstance(answered, dict) and answered.get('name'):
         return group_from_api(answered)
-    return get_group(client, body['name'])
+    return get_group(api, body['name'])
 
 
-def update_group(client, name, body):
-    client.put(group_path(name), body)
+def update_group(api, name, body):
+    api.put(group_path(name), body)
 
 
-def delete_group(client, name):
-    return client.delete_if_exists(group_path(name))
+def delete_group(api, name):
+    return api.delete_if_exists(group_path(name))
 
 
 def _has_tag(client, urn, key, value):
