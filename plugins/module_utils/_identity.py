@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
 
 USERS_PATH = '/me/identity/user'
 GROUPS_PATH = '/me/identity/group'
@@ -331,6 +332,28 @@ def create_group(api, body):
     if isinstance(answered, dict) and answered.get('name'):
         return group_from_api(answered)
     return get_group(api, body['name'])
+
+
+def taken_meanwhile(error, read):
+    """What another writer created under the same name between this task's read and its create, when the create
+    answered 409 Conflict (``read()`` finds it); otherwise the create's error stands."""
+    found = read() if error.status == 409 else None
+    if found is None:
+        raise error
+    return found
+
+
+def detach_from_policies(api, urn, delete_if_empty, check_mode, warn):
+    """Take the identity ``urn`` out of every policy that lists it, before the identity is deleted: one full PUT
+    per policy (a DELETE when none would remain and ``delete_if_empty``). Read-only policies are not touched and
+    are named in a warning. Returns ``[{id, name, deleted}]``; in check mode nothing is sent."""
+    policies = policies_with_identity(api, urn)
+    for policy in policies:
+        if policy.get('readOnly'):
+            warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
+                 % (policy['name'], policy['id'], urn))
+    return [detach_identity(api, policy, urn, delete_if_empty=delete_if_empty, check_mode=check_mode)
+            for policy in policies if not policy.get('readOnly')]
 
 
 def update_group(api, name, body):
