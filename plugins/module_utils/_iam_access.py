@@ -108,22 +108,22 @@ def parse_condition_key(key):
     return subject, operator, argument
 
 
-def _all3(values):
+def _three_valued(values, decisive):
+    """Kleene logic: ``decisive`` (False for AND, True for OR) wins; else None when any value is unknown."""
     values = list(values)
-    if any(value is False for value in values):
-        return False
+    if any(value is decisive for value in values):
+        return decisive
     if any(value is None for value in values):
         return None
-    return True
+    return not decisive
+
+
+def _all3(values):
+    return _three_valued(values, False)
 
 
 def _any3(values):
-    values = list(values)
-    if any(value is True for value in values):
-        return True
-    if any(value is None for value in values):
-        return None
-    return False
+    return _three_valued(values, True)
 
 
 def condition_holds(condition, context):

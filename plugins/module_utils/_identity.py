@@ -169,14 +169,14 @@ def managed_tag_problems(current, wanted):
 
 # ---------------------------------------------------------------------------- decisions
 
+def _changes(current, params, fields):
+    """{field: new value} for ``fields``: options left unset keep the current value."""
+    return dict((field, params[field]) for field in fields
+                if params.get(field) is not None and params[field] != current.get(field))
+
+
 def user_changes(current, params):
-    """{field: new value} for description, email and group: options left unset keep the current value."""
-    changes = {}
-    for field in ('description', 'email', 'group'):
-        wanted = params.get(field)
-        if wanted is not None and wanted != current.get(field):
-            changes[field] = wanted
-    return changes
+    return _changes(current, params, ('description', 'email', 'group'))
 
 
 def user_update_body(current, changes):
@@ -199,12 +199,7 @@ def user_create_body(params, password):
 
 
 def group_changes(current, params):
-    changes = {}
-    for field in ('description', 'role'):
-        wanted = params.get(field)
-        if wanted is not None and wanted != current.get(field):
-            changes[field] = wanted
-    return changes
+    return _changes(current, params, ('description', 'role'))
 
 
 def group_update_body(current, changes):
@@ -234,24 +229,29 @@ def tag_plan(current, wanted, purge):
 
 # ---------------------------------------------------------------------------- reads
 
+def _get(api, path, view):
+    found = api.get_or_none(path)
+    return view(found) if found is not None else None
+
+
+def _list(api, path, item_path, view, key):
+    return sorted((view(item) for item in api.list_v1_expanded(path, item_path=item_path)), key=lambda item: item[key] or '')
+
+
 def get_user(api, login):
-    found = api.get_or_none(user_path(login))
-    return user_from_api(found) if found is not None else None
+    return _get(api, user_path(login), user_from_api)
 
 
 def list_users(api):
-    return sorted((user_from_api(item) for item in api.list_v1_expanded(USERS_PATH, item_path=user_path)),
-                  key=lambda user: user['login'] or '')
+    return _list(api, USERS_PATH, user_path, user_from_api, 'login')
 
 
 def get_group(api, name):
-    found = api.get_or_none(group_path(name))
-    return group_from_api(found) if found is not None else None
+    return _get(api, group_path(name), group_from_api)
 
 
 def list_groups(api):
-    return sorted((group_from_api(item) for item in api.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
-                  key=lambda group: group['name'] or '')
+    return _list(api, GROUPS_PATH, group_path, group_from_api, 'name')
 
 
 def list_user_logins(api):
@@ -334,19 +334,22 @@ def create_group(api, body):
     return get_group(api, body['name'])
 
 
-def taken_meanwhile(error, read):
-    """What another writer created under the same name between this task's read and its create, when the create
-    answered 409 Conflict (``read()`` finds it); otherwise the create's error stands."""
-    found = read() if error.status == 409 else None
-    if found is None:
-        raise error
-    return found
+def create_or_find_taken(create, read):
+    """(what ``create()`` answered, None), or (None, what another writer created under the same name between this
+    task's read and its create) when the create answered 409 Conflict and ``read()`` finds it. Other errors stand."""
+    try:
+        return create(), None
+    except OvhApiError as exc:
+        found = read() if exc.status == 409 else None
+        if found is None:
+            raise
+        return None, found
 
 
 def detach_from_policies(api, urn, delete_if_empty, check_mode, warn):
-    """Take the identity ``urn`` out of every policy that lists it, before the identity is deleted: one full PUT
-    per policy (a DELETE when none would remain and ``delete_if_empty``). Read-only policies are not touched and
-    are named in a warning. Returns ``[{id, name, deleted}]``; in check mode nothing is sent."""
+    """Take the identity ``urn`` out of every policy that lists it: one full PUT per policy (a DELETE when none
+    would remain and ``delete_if_empty``). Read-only policies are not touched and are named in a warning.
+    Returns ``[{id, name, deleted}]``; in check mode nothing is sent."""
     policies = policies_with_identity(api, urn)
     for policy in policies:
         if policy.get('readOnly'):
@@ -354,6 +357,24 @@ def detach_from_policies(api, urn, delete_if_empty, check_mode, warn):
                  % (policy['name'], policy['id'], urn))
     return [detach_identity(api, policy, urn, delete_if_empty=delete_if_empty, check_mode=check_mode)
             for policy in policies if not policy.get('readOnly')]
+
+
+def retire(api, identity, delete, params, check_mode, warn):
+    """Delete a user or group (``delete()``, not in check mode), first taking its identity URN out of the policies
+    when ``params['detach_policies']``. A refused delete says which policies were already changed.
+    Returns the detached policies."""
+    detached = []
+    if params['detach_policies'] and identity['urn']:
+        detached = detach_from_policies(api, identity['urn'], params['delete_empty_policies'], check_mode, warn)
+    if not check_mode:
+        try:
+            delete()
+        except OvhApiError as exc:
+            if detached:
+                exc.add_hint('%s was already taken out of the policies %s'
+                             % (identity['urn'], ', '.join(policy['name'] for policy in detached)))
+            raise
+    return detached
 
 
 def update_group(api, name, body):

@@ -164,18 +164,17 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     ROLES,
     create_group,
+    create_or_find_taken,
     delete_group,
-    detach_from_policies,
     get_group,
     group_changes,
     group_problems,
     group_update_body,
     planned_group,
-    taken_meanwhile,
+    retire,
     update_group,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -232,13 +231,11 @@ def create(module):
     planned = planned_group(body['name'], module.params['description'], body['role'])
     if module.check_mode:
         return report(module, True, {}, planned)
-    try:
-        created = create_group(module.api, body)
-    except OvhApiError as exc:
-        current = taken_meanwhile(exc, lambda: find_current(module))
+    created, taken = create_or_find_taken(lambda: create_group(module.api, body), lambda: find_current(module))
+    if taken is not None:
         module.warn('Group %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted and updated as an existing group.' % body['name'])
-        return update(module, current)
+        return update(module, taken)
     return report(module, True, {}, created or planned)
 
 
@@ -257,21 +254,11 @@ def ensure_present(module, current):
 
 
 def ensure_absent(module, current):
-    params = module.params
     if current is None:
         return report(module, False, {}, {}, detached_policies=[])
     refuse_default_group(module, current, 'the task asks to delete it')
-    detached = []
-    if params['detach_policies'] and current['urn']:
-        detached = detach_from_policies(module.api, current['urn'], params['delete_empty_policies'], module.check_mode,
-                                        module.warn)
-    if not module.check_mode:
-        try:
-            delete_group(module.api, current['name'])
-        except OvhApiError as exc:
-            if detached:
-                exc.add_hint('the group was already taken out of the policies %s' % ', '.join(p['name'] for p in detached))
-            raise
+    detached = retire(module.api, current, lambda: delete_group(module.api, current['name']), module.params,
+                      module.check_mode, module.warn)
     return report(module, True, current, {}, detached_policies=detached)
 
 

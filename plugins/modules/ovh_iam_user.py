@@ -219,18 +219,17 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     DEFAULT_USER_GROUP,
     DISABLED,
+    create_or_find_taken,
     create_user,
     delete_user,
-    detach_from_policies,
     get_group,
     get_user,
     planned_user,
+    retire,
     set_user_enabled,
-    taken_meanwhile,
     update_user,
     user_changes,
     user_create_body,
@@ -317,13 +316,12 @@ def create(module):
     planned = wanted_creation(params)
     if module.check_mode:
         return report(module, True, {}, planned)
-    try:
-        create_user(module.api, user_create_body(params, params['password']))
-    except OvhApiError as exc:
-        current = taken_meanwhile(exc, lambda: find_current(module))
+    _answer, taken = create_or_find_taken(lambda: create_user(module.api, user_create_body(params, params['password'])),
+                                          lambda: find_current(module))
+    if taken is not None:
         module.warn('Local user %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted as it is, with the password set at its creation.' % params['login'])
-        return update(module, current)
+        return update(module, taken)
     if not planned['enabled']:
         set_user_enabled(module.api, params['login'], False)
     return report(module, True, {}, find_current(module) or planned)
@@ -351,15 +349,10 @@ def ensure_present(module, current):
 
 
 def ensure_absent(module, current):
-    params = module.params
     if current is None:
         return report(module, False, {}, {}, detached_policies=[])
-    detached = []
-    if params['detach_policies'] and current['urn']:
-        detached = detach_from_policies(module.api, current['urn'], params['delete_empty_policies'], module.check_mode,
-                                        module.warn)
-    if not module.check_mode:
-        delete_user(module.api, current['login'])
+    detached = retire(module.api, current, lambda: delete_user(module.api, current['login']), module.params,
+                      module.check_mode, module.warn)
     return report(module, True, current, {}, detached_policies=detached)
 
 
