@@ -334,6 +334,16 @@ def create_group(api, body):
     return get_group(api, body['name'])
 
 
+def update_group(api, name, body):
+    api.put(group_path(name), body)
+
+
+def delete_group(api, name):
+    return api.delete_if_exists(group_path(name))
+
+
+# ---------------------------------------------------------------------------- what users and groups share
+
 def create_or_find_taken(create, read):
     """(what ``create()`` answered, None), or (None, what another writer created under the same name between this
     task's read and its create) when the create answered 409 Conflict and ``read()`` finds it. Other errors stand."""
@@ -375,14 +385,6 @@ def retire(api, identity, delete, params, check_mode, warn):
                              % (identity['urn'], ', '.join(policy['name'] for policy in detached)))
             raise
     return detached
-
-
-def update_group(api, name, body):
-    api.put(group_path(name), body)
-
-
-def delete_group(api, name):
-    return api.delete_if_exists(group_path(name))
 
 
 def _has_tag(client, urn, key, value):
