@@ -79,7 +79,7 @@ class ConnectionSettings:
     """Everything the client needs, resolved and validated."""
 
     def __init__(self, endpoint, api_url, token_url, region, auth_method, credentials,
-                 timeout, max_retries, validate_certs, ca_path, sources, origins=None):
+                 timeout, max_retries, validate_certs, ca_path, origins=None):
         self.endpoint = endpoint
         self.api_url = api_url
         self.token_url = token_url
@@ -90,7 +90,6 @@ class ConnectionSettings:
         self.max_retries = max_retries
         self.validate_certs = validate_certs
         self.ca_path = ca_path
-        self.sources = sources
         self.origins = origins or {}
 
     def secrets(self):
@@ -152,7 +151,6 @@ class _Lookup:
         self.params = params
         self.environ = environ
         self.conf = conf
-        self.sources = {}
         self.origins = {}
 
     def describe(self, name, level, section=None, key=None):
@@ -182,7 +180,6 @@ class _Lookup:
         for level in LEVELS:
             value = self.at_level(name, level, section)
             if value is not None:
-                self.sources[name] = level
                 self.origins[name] = self.describe(name, level, section)
                 return value
         return None
@@ -201,7 +198,6 @@ def _resolve_endpoint(lookup, conf):
         raise OvhConfigError(
             'No OVHcloud endpoint is set: give the endpoint option, the OVH_ENDPOINT environment variable, '
             'or "[default] endpoint=" in ovh.conf. Use one of %s, or a base URL ending in /1.0.' % ', '.join(sorted(ENDPOINTS)))
-    lookup.sources['endpoint'] = source
     lookup.origins['endpoint'] = lookup.describe('endpoint', source, 'default', 'endpoint')
     return endpoint.strip()
 
@@ -368,6 +364,5 @@ def resolve_connection(params, environ=None):
         max_retries=_number(lookup, 'max_retries', int, DEFAULT_MAX_RETRIES, 0),
         validate_certs=_boolean(lookup, 'validate_certs', True),
         ca_path=ca_path,
-        sources=lookup.sources,
         origins=lookup.origins,
     )

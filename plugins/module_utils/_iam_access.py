@@ -26,7 +26,6 @@ import datetime
 import ipaddress
 import re
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     list_permissions_groups,
@@ -109,22 +108,22 @@ def parse_condition_key(key):
     return subject, operator, argument
 
 
-def _all3(values):
+def _three_valued(values, decisive):
+    """Kleene logic: ``decisive`` (False for AND, True for OR) wins; else None when any value is unknown."""
     values = list(values)
-    if any(value is False for value in values):
-        return False
+    if any(value is decisive for value in values):
+        return decisive
     if any(value is None for value in values):
         return None
-    return True
+    return not decisive
+
+
+def _all3(values):
+    return _three_valued(values, False)
 
 
 def _any3(values):
-    values = list(values)
-    if any(value is True for value in values):
-        return True
-    if any(value is None for value in values):
-        return None
-    return False
+    return _three_valued(values, True)
 
 
 def condition_holds(condition, context):
@@ -439,10 +438,6 @@ def resource_type_of(urn):
 
 # ---------------------------------------------------------------------------- reading the account
 
-CALLER_PATH = '/auth/details'
-BATCH_CHECK_PATH = '/v2/iam/authorization/check'
-
-
 def _needs_groups(policies):
     return any(policy.get('permissionsGroups') for policy in policies)
 
@@ -452,36 +447,32 @@ def _needs_resource_groups(policies):
                for policy in policies for resource in policy.get('resources') or ())
 
 
-def read_account(client, identities, resource_urns=(), resource_types=(), all_resources=False):
+def read_account(api, identities, resource_urns=(), resource_types=(), all_resources=False):
     """An Account for ``identities``: every policy (one list), and only what those naming the identities need --
     permissions groups when one is linked, resource groups when one is named, the resources asked about."""
-    policies = [policy for policy in list_policies(client) if identity_matches(policy, identities)]
-    permissions_groups = list_permissions_groups(client) if _needs_groups(policies) else []
-    resource_groups = list_resource_groups(client) if _needs_resource_groups(policies) else []
+    policies = [policy for policy in list_policies(api) if identity_matches(policy, identities)]
+    permissions_groups = list_permissions_groups(api) if _needs_groups(policies) else []
+    resource_groups = list_resource_groups(api) if _needs_resource_groups(policies) else []
     resources = []
     if all_resources:
-        resources = list_resources(client)
+        resources = list_resources(api)
     elif resource_urns or resource_types:
         if resource_types:
-            resources += list_resources(client, types=resource_types)
+            resources += list_resources(api, types=resource_types)
         if resource_urns:
-            resources += list_resources(client, urns=resource_urns)
+            resources += list_resources(api, urns=resource_urns)
     return Account(policies, permissions_groups, resource_groups, resources)
-
-
-def _segment(value):
-    return escape_path_segment(value)
 
 
 class IdentityNotFound(OvhError):
     pass
 
 
-def resolve_identity(client, service_account=None, user=None, group=None, urn=None):
+def resolve_identity(api, service_account=None, user=None, group=None, urn=None):
     """The identity to evaluate: ``{kind, name, urn, client_id, group, identities}`` where ``identities`` are every
     URN whose policies apply (a local user's group included). Raises IdentityNotFound with the fix."""
     if service_account is not None:
-        found = [item for item in list_clients(client) if service_account in (item.get('name'), item.get('client_id'))]
+        found = [item for item in list_clients(api) if service_account in (item.get('name'), item.get('client_id'))]
         if not found:
             raise IdentityNotFound('service_account: no service account has the name or client ID %r '
                                    '(ovhcloud.iam.ovh_oauth2_client_info lists them)' % service_account)
@@ -491,7 +482,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
         return {'kind': 'service_account', 'name': found[0]['name'], 'client_id': found[0]['client_id'],
                 'urn': found[0]['identity'], 'group': None, 'identities': [found[0]['identity']]}
     if group is not None:
-        found = get_group(client, group)
+        found = get_group(api, group)
         if not found:
             raise IdentityNotFound('group: the account has no local group %r' % group)
         return {'kind': 'group', 'name': group, 'client_id': None, 'urn': found.get('urn'), 'group': None,
@@ -504,7 +495,7 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
             return {'kind': kind, 'name': parts[5] if len(parts) > 5 else urn, 'client_id': None, 'urn': urn,
                     'group': None, 'identities': [urn]}
         login = parts[5].split('/', 1)[1]
-    found = get_user(client, login)
+    found = get_user(api, login)
     if not found:
         if urn is not None:  # a user this account does not hold (or cannot read): its own URN only
             return {'kind': 'user', 'name': login, 'client_id': None, 'urn': urn, 'group': None, 'identities': [urn]}
@@ -512,31 +503,10 @@ def resolve_identity(client, service_account=None, user=None, group=None, urn=No
     identities = [urn or found.get('urn')]
     group_urn = role = None
     if found.get('group'):
-        group_found = get_group(client, found['group']) or {}
+        group_found = get_group(api, found['group']) or {}
         group_urn, role = group_found.get('urn'), group_found.get('role')
         if group_urn:
             identities.append(group_urn)
     return {'kind': 'user', 'name': login, 'client_id': None, 'urn': identities[0],
             'group': {'name': found.get('group'), 'urn': group_urn, 'role': role} if found.get('group') else None,
             'identities': identities}
-
-
-def caller_details(client):
-    """GET /auth/details, in snake_case: who the credentials of this task are."""
-    details = client.get(CALLER_PATH) or {}
-    return {'account': details.get('account'), 'identities': details.get('identities') or [],
-            'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
-            'roles': details.get('roles') or []}
-
-
-def check_caller(client, resource_urns, actions, batch=False):
-    """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
-    if batch:
-        answers = client.post(BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
-        by_urn = {answer.get('resourceURN'): answer for answer in answers}
-        answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
-    else:
-        answered = [(urn, client.post('/v2/iam/resource/%s/authorization/check' % _segment(urn), {'actions': list(actions)}) or {})
-                    for urn in resource_urns]
-    return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
-             'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]

@@ -13,12 +13,12 @@ import json
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import expired, pattern_match
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    ACTION_REFERENCE_PATH,
+    list_actions,
     list_permissions_groups,
     list_resource_groups,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
-from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import GROUPS_PATH, USERS_PATH
+from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import list_group_names, list_user_logins
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 
 SEVERITIES = ('info', 'low', 'medium', 'high', 'critical')
@@ -301,26 +301,26 @@ def markdown_report(findings, policies, clients, resource_groups=(), title='OVHc
 
 # ---------------------------------------------------------------------------- reading the account
 
-def _names_or_none(client, path):
-    """The names a /me/identity list gives, or None when the account (or the caller) cannot list them."""
+def _unless_refused(read, api):
+    """What ``read(api)`` returns, or None when the account (or the caller) cannot list it."""
     try:
-        return [name for name in client.get(path) or () if isinstance(name, str)]
+        return read(api)
     except OvhApiError as exc:
         if exc.is_not_found or exc.is_forbidden:
             return None
         raise
 
 
-def read_audit(client, now):
+def read_audit(api, now):
     """An Audit of the whole account: service accounts, policies, permissions and resource groups, local users and
     groups (when they can be listed) and the whole action catalogue, each read once."""
-    policies = list_policies(client)
-    clients = list_clients(client)
-    permissions_groups = list_permissions_groups(client)
-    resource_groups = list_resource_groups(client)
-    catalogue = client.list_v2(ACTION_REFERENCE_PATH)
-    logins = _names_or_none(client, USERS_PATH)  # the names are all the orphan check needs: one request each
-    group_names = _names_or_none(client, GROUPS_PATH)
+    policies = list_policies(api)
+    clients = list_clients(api)
+    permissions_groups = list_permissions_groups(api)
+    resource_groups = list_resource_groups(api)
+    catalogue = list_actions(api, ())  # no resource type: the whole catalogue
+    logins = _unless_refused(list_user_logins, api)  # the names are all the orphan check needs: one request each
+    group_names = _unless_refused(list_group_names, api)
     return Audit(policies, clients, catalogue, now, permissions_groups=permissions_groups, resource_groups=resource_groups,
                  users=None if logins is None else [{'login': login} for login in logins],
                  groups=None if group_names is None else [{'name': name} for name in group_names])

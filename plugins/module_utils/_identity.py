@@ -3,7 +3,8 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""Local users and user groups (``/me/identity``) and the tags of IAM resources: reads, decisions, writes.
+"""Local users and user groups (``/me/identity``), the caller (``/auth/details``) and the tags of IAM resources:
+reads, decisions, writes.
 
 Shapes come from OVHcloud's me.json (auth.User, auth.UserRequest, auth.Group, auth.GroupRequest) and iam.json
 (iam.resource.AddTag, iam.resource.Resource). Modules call these functions; nothing here calls fail_json.
@@ -15,10 +16,15 @@ import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
 
 USERS_PATH = '/me/identity/user'
 GROUPS_PATH = '/me/identity/group'
 RESOURCE_PATH = '/v2/iam/resource'
+CALLER_PATH = '/auth/details'
+# What the caller may do: one resource per request, or (a route OVHcloud marks "Internal use only") all at once.
+CALLER_CHECK_PATH = '/v2/iam/resource/%s/authorization/check'
+CALLER_BATCH_CHECK_PATH = '/v2/iam/authorization/check'
 ROLES = ('ADMIN', 'REGULAR', 'UNPRIVILEGED', 'NONE')
 DISABLED = 'DISABLED'
 # What OVHcloud's Terraform provider sends when no group is given (ovh_me_identity_user: group defaults to DEFAULT).
@@ -163,14 +169,14 @@ def managed_tag_problems(current, wanted):
 
 # ---------------------------------------------------------------------------- decisions
 
+def _changes(current, params, fields):
+    """{field: new value} for ``fields``: options left unset keep the current value."""
+    return dict((field, params[field]) for field in fields
+                if params.get(field) is not None and params[field] != current.get(field))
+
+
 def user_changes(current, params):
-    """{field: new value} for description, email and group: options left unset keep the current value."""
-    changes = {}
-    for field in ('description', 'email', 'group'):
-        wanted = params.get(field)
-        if wanted is not None and wanted != current.get(field):
-            changes[field] = wanted
-    return changes
+    return _changes(current, params, ('description', 'email', 'group'))
 
 
 def user_update_body(current, changes):
@@ -193,12 +199,7 @@ def user_create_body(params, password):
 
 
 def group_changes(current, params):
-    changes = {}
-    for field in ('description', 'role'):
-        wanted = params.get(field)
-        if wanted is not None and wanted != current.get(field):
-            changes[field] = wanted
-    return changes
+    return _changes(current, params, ('description', 'role'))
 
 
 def group_update_body(current, changes):
@@ -228,24 +229,62 @@ def tag_plan(current, wanted, purge):
 
 # ---------------------------------------------------------------------------- reads
 
-def get_user(client, login):
-    found = client.get_or_none(user_path(login))
-    return user_from_api(found) if found is not None else None
+def _get(api, path, view):
+    found = api.get_or_none(path)
+    return view(found) if found is not None else None
 
 
-def list_users(client):
-    return sorted((user_from_api(item) for item in client.list_v1_expanded(USERS_PATH, item_path=user_path)),
-                  key=lambda user: user['login'] or '')
+def _list(api, path, item_path, view, key):
+    return sorted((view(item) for item in api.list_v1_expanded(path, item_path=item_path)), key=lambda item: item[key] or '')
 
 
-def get_group(client, name):
-    found = client.get_or_none(group_path(name))
-    return group_from_api(found) if found is not None else None
+def get_user(api, login):
+    return _get(api, user_path(login), user_from_api)
 
 
-def list_groups(client):
-    return sorted((group_from_api(item) for item in client.list_v1_expanded(GROUPS_PATH, item_path=group_path)),
-                  key=lambda group: group['name'] or '')
+def list_users(api):
+    return _list(api, USERS_PATH, user_path, user_from_api, 'login')
+
+
+def get_group(api, name):
+    return _get(api, group_path(name), group_from_api)
+
+
+def list_groups(api):
+    return _list(api, GROUPS_PATH, group_path, group_from_api, 'name')
+
+
+def list_user_logins(api):
+    """The login of every local user: one request (list_users reads each user)."""
+    return [login for login in api.get(USERS_PATH) or () if isinstance(login, str)]
+
+
+def list_group_names(api):
+    """The name of every user group: one request (list_groups reads each group)."""
+    return [name for name in api.get(GROUPS_PATH) or () if isinstance(name, str)]
+
+
+# ---------------------------------------------------------------------------- the caller
+
+def caller_details(api):
+    """GET /auth/details, in snake_case: who the credentials of this task are."""
+    details = api.get(CALLER_PATH) or {}
+    return {'account': details.get('account'), 'identities': details.get('identities') or [],
+            'method': details.get('method'), 'user': details.get('user'), 'description': details.get('description'),
+            'roles': details.get('roles') or []}
+
+
+def check_caller(api, resource_urns, actions, batch=False):
+    """The API's own verdicts for the caller: per resource, the authorized and unauthorized actions."""
+    if batch:
+        answers = api.post(CALLER_BATCH_CHECK_PATH, {'actions': list(actions), 'resourceURNs': list(resource_urns)}) or []
+        by_urn = {answer.get('resourceURN'): answer for answer in answers}
+        answered = [(urn, by_urn.get(urn) or {}) for urn in resource_urns]
+    else:
+        answered = [(urn, api.post(CALLER_CHECK_PATH % escape_path_segment(urn), {'actions': list(actions)}) or {})
+                    for urn in resource_urns]
+    return [{'resource': urn, 'authorized_actions': sorted(answer.get('authorizedActions') or []),
+             'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]
 
 
 def get_resource(client, urn):
@@ -254,9 +293,9 @@ def get_resource(client, urn):
 
 # ---------------------------------------------------------------------------- writes
 #
-# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the client does
+# A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the HTTP client does
 # not send it again. Each write below then reads the object back: when it already is as the write would leave it,
-# the write took and the task goes on; otherwise the error stands.
+# the write took and the task goes on; otherwise the error stands (users and groups: api.post_reconciled).
 
 def _reconciled(write, took):
     try:
@@ -267,36 +306,85 @@ def _reconciled(write, took):
         raise
 
 
-def create_user(client, body):
-    _reconciled(lambda: client.post(USERS_PATH, body), lambda: get_user(client, body['login']) is not None)
+def create_user(api, body):
+    """The auth.User answered, or read back when the answer was lost but the user exists."""
+    return api.post_reconciled(USERS_PATH, body, lambda _error: api.get_or_none(user_path(body['login'])))
 
 
-def update_user(client, login, body):
-    client.put(user_path(login), body)
+def update_user(api, login, body):
+    api.put(user_path(login), body)
 
 
-def set_user_enabled(client, login, enabled):
-    def took():
-        found = get_user(client, login)
-        return found is not None and found['enabled'] == enabled
-    _reconciled(lambda: client.post('%s/%s' % (user_path(login), 'enable' if enabled else 'disable')), took)
+def set_user_enabled(api, login, enabled):
+    def landed(_error):
+        found = get_user(api, login)
+        return found if found is not None and found['enabled'] == enabled else None
+    api.post_reconciled('%s/%s' % (user_path(login), 'enable' if enabled else 'disable'), None, landed)
 
 
-def delete_user(client, login):
-    return client.delete_if_exists(user_path(login))
+def delete_user(api, login):
+    return api.delete_if_exists(user_path(login))
 
 
-def create_group(client, body):
-    """The auth.Group answered, or None when the answer was lost but the group exists (read it back)."""
-    return _reconciled(lambda: client.post(GROUPS_PATH, body), lambda: get_group(client, body['name']) is not None)
+def create_group(api, body):
+    """The group created, in snake_case: as answered, or read back when the answer was lost or holds no group."""
+    answered = api.post_reconciled(GROUPS_PATH, body, lambda _error: api.get_or_none(group_path(body['name'])))
+    if isinstance(answered, dict) and answered.get('name'):
+        return group_from_api(answered)
+    return get_group(api, body['name'])
 
 
-def update_group(client, name, body):
-    client.put(group_path(name), body)
+def update_group(api, name, body):
+    api.put(group_path(name), body)
 
 
-def delete_group(client, name):
-    return client.delete_if_exists(group_path(name))
+def delete_group(api, name):
+    return api.delete_if_exists(group_path(name))
+
+
+# ---------------------------------------------------------------------------- what users and groups share
+
+def create_or_find_taken(create, read):
+    """(what ``create()`` answered, None), or (None, what another writer created under the same name between this
+    task's read and its create) when the create answered 409 Conflict and ``read()`` finds it. Other errors stand."""
+    try:
+        return create(), None
+    except OvhApiError as exc:
+        found = read() if exc.status == 409 else None
+        if found is None:
+            raise
+        return None, found
+
+
+def detach_from_policies(api, urn, delete_if_empty, check_mode, warn):
+    """Take the identity ``urn`` out of every policy that lists it: one full PUT per policy (a DELETE when none
+    would remain and ``delete_if_empty``). Read-only policies are not touched and are named in a warning.
+    Returns ``[{id, name, deleted}]``; in check mode nothing is sent."""
+    policies = policies_with_identity(api, urn)
+    for policy in policies:
+        if policy.get('readOnly'):
+            warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
+                 % (policy['name'], policy['id'], urn))
+    return [detach_identity(api, policy, urn, delete_if_empty=delete_if_empty, check_mode=check_mode)
+            for policy in policies if not policy.get('readOnly')]
+
+
+def retire(api, identity, delete, params, check_mode, warn):
+    """Delete a user or group (``delete()``, not in check mode), first taking its identity URN out of the policies
+    when ``params['detach_policies']``. A refused delete says which policies were already changed.
+    Returns the detached policies."""
+    detached = []
+    if params['detach_policies'] and identity['urn']:
+        detached = detach_from_policies(api, identity['urn'], params['delete_empty_policies'], check_mode, warn)
+    if not check_mode:
+        try:
+            delete()
+        except OvhApiError as exc:
+            if detached:
+                exc.add_hint('%s was already taken out of the policies %s'
+                             % (identity['urn'], ', '.join(policy['name'] for policy in detached)))
+            raise
+    return detached
 
 
 def _has_tag(client, urn, key, value):

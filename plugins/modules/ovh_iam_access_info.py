@@ -263,6 +263,20 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhMod
 IDENTITY_OPTIONS = ('service_account', 'user', 'group', 'identity_urn')
 
 
+def argument_spec():
+    return dict(
+        service_account=dict(type='str'),
+        user=dict(type='str'),
+        group=dict(type='str'),
+        identity_urn=dict(type='str'),
+        resources=dict(type='list', elements='str', default=[]),
+        resource_type=dict(type='list', elements='str', default=[]),
+        actions=dict(type='list', elements='str', default=[]),
+        mode=dict(type='str', choices=['check', 'list'], default='check'),
+        context=dict(type='dict', default={}, options=dict(ip=dict(type='str'), at=dict(type='str'))),
+    )
+
+
 def option_problems(params):
     problems = resource_problems('resources', params['resources']) + action_problems('actions', params['actions'])
     problems += [('resources: %r is a URN pattern or a resource group; name resources one by one '
@@ -292,7 +306,7 @@ def concrete_actions(patterns, resource_type, catalogue):
     return list(dict.fromkeys(found))
 
 
-def answer(module):
+def gather(module):
     params = module.params
     problems = option_problems(params)
     if problems:
@@ -325,32 +339,23 @@ def answer(module):
         module.warn('resource_type: the account has no resource of type %s' % ', '.join(params['resource_type']))
     for urn in unmatched:
         module.warn('actions: no action of the catalogue for %s matches %s' % (urn, ', '.join(params['actions'])))
+    return dict(check_result(access), changed=False, identity=identity)
+
+
+def check_result(access):
+    """The answers of mode=check, with ``allowed`` by resource then action (for assert) and what is not allowed."""
     allowed = {}
     for item in access:
         allowed.setdefault(item['resource'], {})[item['action']] = item['allowed']
-    return dict(changed=False, identity=identity, access=access, allowed=allowed,
+    return dict(access=access, allowed=allowed,
                 all_allowed=bool(access) and all(item['decision'] == ALLOWED for item in access),
                 denied=['%s on %s' % (item['action'], item['resource']) for item in access if not item['allowed']])
 
 
 def main():
-    module = OvhModule(
-        argument_spec=dict(
-            service_account=dict(type='str'),
-            user=dict(type='str'),
-            group=dict(type='str'),
-            identity_urn=dict(type='str'),
-            resources=dict(type='list', elements='str', default=[]),
-            resource_type=dict(type='list', elements='str', default=[]),
-            actions=dict(type='list', elements='str', default=[]),
-            mode=dict(type='str', choices=['check', 'list'], default='check'),
-            context=dict(type='dict', default={}, options=dict(ip=dict(type='str'), at=dict(type='str'))),
-        ),
-        supports_check_mode=True,
-        mutually_exclusive=[IDENTITY_OPTIONS],
-        required_one_of=[IDENTITY_OPTIONS],
-    )
-    module.run(answer)
+    module = OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[IDENTITY_OPTIONS],
+                       required_one_of=[IDENTITY_OPTIONS])
+    module.run(gather)
 
 
 if __name__ == '__main__':

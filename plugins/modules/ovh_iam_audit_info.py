@@ -122,15 +122,23 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_audit import (
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 
-def audit(module):
+def argument_spec():
+    return dict(
+        min_severity=dict(type='str', choices=list(SEVERITIES), default='info'),
+        report_title=dict(type='str', default='OVHcloud IAM audit'),
+    )
+
+
+def not_checked(account):
+    """The checks the account's answers did not allow, and why."""
+    return ['orphan_identity for %s: the local %s could not be listed' % (kind, kind)
+            for kind, listed in (('users', account.users), ('groups', account.groups)) if listed is None]
+
+
+def gather(module):
     now = time.time()
     account = read_audit(module.api, now)
     findings = account.findings()
-    not_checked = []
-    if account.users is None:
-        not_checked.append('orphan_identity for users: the local users could not be listed')
-    if account.groups is None:
-        not_checked.append('orphan_identity for groups: the local groups could not be listed')
     shown = [item for item in findings if severity_rank(item['severity']) >= severity_rank(module.params['min_severity'])]
     stamp = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     return dict(
@@ -138,21 +146,15 @@ def audit(module):
         findings=shown,
         counts_at_or_above=counts(findings),
         highest_severity=max((item['severity'] for item in findings), key=severity_rank) if findings else None,
-        not_checked=not_checked,
+        not_checked=not_checked(account),
         report_markdown=markdown_report(findings, account.policies, account.clients, account.resource_groups_list,
                                         title=module.params['report_title'], generated_at=stamp),
     )
 
 
 def main():
-    module = OvhModule(
-        argument_spec=dict(
-            min_severity=dict(type='str', choices=list(SEVERITIES), default='info'),
-            report_title=dict(type='str', default='OVHcloud IAM audit'),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(audit)
+    module = OvhModule(argument_spec(), supports_check_mode=True)
+    module.run(gather)
 
 
 if __name__ == '__main__':

@@ -136,12 +136,20 @@ problems:
   sample: ["resources and actions: give both (the actions are checked on each resource), or neither"]
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import caller_details, check_caller
+from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import caller_details, check_caller
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     resource_problems,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
+
+
+def argument_spec():
+    return dict(
+        resources=dict(type='list', elements='str', default=[]),
+        actions=dict(type='list', elements='str', default=[]),
+        batch=dict(type='bool', default=False),
+    )
 
 
 def option_problems(params):
@@ -153,35 +161,32 @@ def option_problems(params):
     return problems
 
 
-def read(module):
+def authorization_result(answers, actions):
+    """OVHcloud's answers, with ``authorized`` by resource then action (for assert) and what is not authorized."""
+    authorized = {item['resource']: dict((action, action in item['authorized_actions']) for action in actions)
+                  for item in answers}
+    return dict(authorization=answers, authorized=authorized,
+                all_authorized=all(all(verdicts.values()) for verdicts in authorized.values()),
+                unauthorized=['%s on %s' % (action, urn) for urn, verdicts in authorized.items()
+                              for action, verdict in verdicts.items() if not verdict])
+
+
+def gather(module):
     params = module.params
     problems = option_problems(params)
     if problems:
         module.fail_input(problems)
     result = dict(changed=False, caller=caller_details(module.api))
     if params['resources']:
-        resources = list(dict.fromkeys(params['resources']))
         actions = list(dict.fromkeys(params['actions']))
-        answers = check_caller(module.api, resources, actions, batch=params['batch'])
-        authorized = {item['resource']: dict((action, action in item['authorized_actions']) for action in actions)
-                      for item in answers}
-        result.update(authorization=answers, authorized=authorized,
-                      all_authorized=all(all(verdicts.values()) for verdicts in authorized.values()),
-                      unauthorized=['%s on %s' % (action, urn) for urn, verdicts in authorized.items()
-                                    for action, verdict in verdicts.items() if not verdict])
+        answers = check_caller(module.api, list(dict.fromkeys(params['resources'])), actions, batch=params['batch'])
+        result.update(authorization_result(answers, actions))
     return result
 
 
 def main():
-    module = OvhModule(
-        argument_spec=dict(
-            resources=dict(type='list', elements='str', default=[]),
-            actions=dict(type='list', elements='str', default=[]),
-            batch=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(read)
+    module = OvhModule(argument_spec(), supports_check_mode=True)
+    module.run(gather)
 
 
 if __name__ == '__main__':

@@ -164,20 +164,20 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
+    ROLES,
     create_group,
+    create_or_find_taken,
     delete_group,
     get_group,
     group_changes,
-    group_from_api,
     group_problems,
     group_update_body,
     planned_group,
+    retire,
     update_group,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
-from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
 
 DEFAULT_ROLE = 'NONE'
 
@@ -186,11 +186,34 @@ def argument_spec():
     return dict(
         name=dict(type='str', required=True),
         description=dict(type='str'),
-        role=dict(type='str', choices=['ADMIN', 'REGULAR', 'UNPRIVILEGED', 'NONE']),
+        role=dict(type='str', choices=list(ROLES)),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         detach_policies=dict(type='bool', default=True),
         delete_empty_policies=dict(type='bool', default=False),
     )
+
+
+# ---------------------------------------------------------------------------- decisions (no HTTP)
+
+def create_body(params):
+    body = {'name': params['name'], 'role': params['role'] or DEFAULT_ROLE}
+    if params['description'] is not None:
+        body['description'] = params['description']
+    return body
+
+
+def default_group_refusal(current, asked):
+    """OVHcloud's default groups cannot be edited or deleted: why the task stops, or None for another group."""
+    if not current['default_group']:
+        return None
+    return ('group %s is one of OVHcloud\'s default groups, which cannot be edited or deleted; %s. Manage a group of '
+            'your own instead. Nothing was changed.' % (current['name'], asked))
+
+
+# ---------------------------------------------------------------------------- read, change, report
+
+def find_current(module):
+    return get_group(module.api, module.params['name'])
 
 
 def report(module, changed, before, after, **extra):
@@ -198,86 +221,60 @@ def report(module, changed, before, after, **extra):
 
 
 def refuse_default_group(module, current, asked):
-    module.fail('group %s is one of OVHcloud\'s default groups, which cannot be edited or deleted; %s. Manage a '
-                          'group of your own instead. Nothing was changed.' % (current['name'], asked))
+    refusal = default_group_refusal(current, asked)
+    if refusal:
+        module.fail(refusal)
 
 
 def create(module):
-    params = module.params
-    body = {'name': params['name'], 'role': params['role'] or DEFAULT_ROLE}
-    if params['description'] is not None:
-        body['description'] = params['description']
-    planned = planned_group(params['name'], params['description'], body['role'])
+    body = create_body(module.params)
+    planned = planned_group(body['name'], module.params['description'], body['role'])
     if module.check_mode:
         return report(module, True, {}, planned)
-    try:
-        answered = create_group(module.api, body)
-    except OvhApiError as exc:
-        current = get_group(module.api, params['name']) if exc.status == 409 else None
-        if current is None:
-            raise
+    created, taken = create_or_find_taken(lambda: create_group(module.api, body), lambda: find_current(module))
+    if taken is not None:
         module.warn('Group %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
-                    'adopted and updated as an existing group.' % params['name'])
-        return update(module, current)
-    created = group_from_api(answered) if isinstance(answered, dict) and answered.get('name') else None
-    return report(module, True, {}, created or get_group(module.api, params['name']) or planned)
+                    'adopted and updated as an existing group.' % body['name'])
+        return update(module, taken)
+    return report(module, True, {}, created or planned)
 
 
 def update(module, current):
     changes = group_changes(current, module.params)
     if not changes:
         return report(module, False, current, current)
-    if current['default_group']:
-        refuse_default_group(module, current, 'the task asks to change %s' % ', '.join(sorted(changes)))
-    after = dict(current, **changes)
-    if module.check_mode:
-        return report(module, True, current, after)
-    update_group(module.api, current['name'], group_update_body(current, changes))
-    return report(module, True, current, after)
+    refuse_default_group(module, current, 'the task asks to change %s' % ', '.join(sorted(changes)))
+    if not module.check_mode:
+        update_group(module.api, current['name'], group_update_body(current, changes))
+    return report(module, True, current, dict(current, **changes))
+
+
+def ensure_present(module, current):
+    return create(module) if current is None else update(module, current)
 
 
 def ensure_absent(module, current):
-    params = module.params
     if current is None:
         return report(module, False, {}, {}, detached_policies=[])
-    if current['default_group']:
-        refuse_default_group(module, current, 'the task asks to delete it')
-    detached = []
-    urn = current['urn']
-    if params['detach_policies'] and urn:
-        policies = policies_with_identity(module.api, urn)
-        for policy in policies:
-            if policy.get('readOnly'):
-                module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
-                            % (policy['name'], policy['id'], urn))
-        detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
-                                    check_mode=module.check_mode)
-                    for policy in policies if not policy.get('readOnly')]
-    if not module.check_mode:
-        try:
-            delete_group(module.api, current['name'])
-        except OvhApiError as exc:
-            if detached:
-                exc.add_hint('the group was already taken out of the policies %s' % ', '.join(p['name'] for p in detached))
-            raise
+    refuse_default_group(module, current, 'the task asks to delete it')
+    detached = retire(module.api, current, lambda: delete_group(module.api, current['name']), module.params,
+                      module.check_mode, module.warn)
     return report(module, True, current, {}, detached_policies=detached)
 
 
-def work(module):
+def converge(module):
     problems = group_problems(module.params)
     if problems:
-        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
-    current = get_group(module.api, module.params['name'])
+        module.fail_input(problems)
+    current = find_current(module)
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
-    if current is None:
-        return create(module)
-    return update(module, current)
+    return ensure_present(module, current)
 
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(converge)
 
 
 if __name__ == '__main__':

@@ -89,7 +89,7 @@ def argument_spec():
     )
 
 
-def work(module):
+def gather(module):
     name = module.params['name']
     if name:
         found = get_group(module.api, name)
@@ -99,7 +99,7 @@ def work(module):
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(gather)
 
 
 if __name__ == '__main__':

@@ -219,14 +219,16 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     DEFAULT_USER_GROUP,
+    DISABLED,
+    create_or_find_taken,
     create_user,
     delete_user,
     get_group,
     get_user,
     planned_user,
+    retire,
     set_user_enabled,
     update_user,
     user_changes,
@@ -235,7 +237,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     user_update_body,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
-from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
 
 
 def argument_spec():
@@ -253,6 +254,48 @@ def argument_spec():
     )
 
 
+# ---------------------------------------------------------------------------- decisions (no HTTP)
+
+def creation_refusal(params):
+    """Why the user cannot be created as asked, or None."""
+    if params['password'] is None:
+        return ('password is required to create local user %s (OVHcloud sets it only at creation). '
+                'Nothing was changed.' % params['login'])
+    return None
+
+
+def update_refusal(current, params):
+    """Why the existing user cannot be changed as asked, or None."""
+    if params['update_password'] == 'always' and params['password'] is not None:
+        return ('update_password=always cannot be honoured for existing local user %s: the OVHcloud API has no call '
+                'that sets the password of an existing user (PUT /me/identity/user/{user} takes email, description '
+                'and group only). Use update_password: on_create, or delete and create the user again. '
+                'Nothing was changed.' % current['login'])
+    return None
+
+
+def wanted_creation(params):
+    """The user a create makes (as check mode shows it)."""
+    return planned_user(params['login'], params['email'], params['description'],
+                        params['group'] or DEFAULT_USER_GROUP, params['enabled'] is not False)
+
+
+def wanted_update(current, params):
+    """(fields the PUT changes, the enabled value to set or None, the user after the task)."""
+    changes = user_changes(current, params)
+    enabled = params['enabled'] if params['enabled'] not in (None, current['enabled']) else None
+    after = dict(current, **changes)
+    if enabled is not None:
+        after.update(enabled=enabled, status='OK' if enabled else DISABLED)
+    return changes, enabled, after
+
+
+# ---------------------------------------------------------------------------- read, change, report
+
+def find_current(module):
+    return get_user(module.api, module.params['login'])
+
+
 def report(module, changed, before, after, **extra):
     return module.outcome(changed, 'user', before, after, **extra)
 
@@ -261,96 +304,71 @@ def check_group_exists(module, name):
     """A group that does not exist would only fail at the write: say so before any change."""
     if name is not None and get_group(module.api, name) is None:
         module.fail('group %r does not exist; create it with ovhcloud.iam.ovh_iam_group first, or give an '
-                              'existing group (ovhcloud.iam.ovh_iam_group_info lists them). Nothing was changed.' % name)
+                    'existing group (ovhcloud.iam.ovh_iam_group_info lists them). Nothing was changed.' % name)
 
 
 def create(module):
     params = module.params
-    if params['password'] is None:
-        module.fail('password is required to create local user %s (OVHcloud sets it only at creation). '
-                              'Nothing was changed.' % params['login'])
-    group = params['group'] or DEFAULT_USER_GROUP
-    if params['group'] is not None:
-        check_group_exists(module, params['group'])
-    enabled = params['enabled'] is not False
-    planned = planned_user(params['login'], params['email'], params['description'], group, enabled)
+    refusal = creation_refusal(params)
+    if refusal:
+        module.fail(refusal)
+    check_group_exists(module, params['group'])
+    planned = wanted_creation(params)
     if module.check_mode:
         return report(module, True, {}, planned)
-    try:
-        create_user(module.api, user_create_body(params, params['password']))
-    except OvhApiError as exc:
-        current = get_user(module.api, params['login']) if exc.status == 409 else None
-        if current is None:
-            raise
+    _answer, taken = create_or_find_taken(lambda: create_user(module.api, user_create_body(params, params['password'])),
+                                          lambda: find_current(module))
+    if taken is not None:
         module.warn('Local user %s was created by someone else while this task ran (the API answered 409 Conflict): it is '
                     'adopted as it is, with the password set at its creation.' % params['login'])
-        return update(module, current)
-    if not enabled:
+        return update(module, taken)
+    if not planned['enabled']:
         set_user_enabled(module.api, params['login'], False)
-    created = get_user(module.api, params['login'])
-    return report(module, True, {}, created or planned)
+    return report(module, True, {}, find_current(module) or planned)
 
 
 def update(module, current):
-    params = module.params
-    if params['update_password'] == 'always' and params['password'] is not None:
-        module.fail('update_password=always cannot be honoured for existing local user %s: the OVHcloud API '
-                              'has no call that sets the password of an existing user (PUT /me/identity/user/{user} takes '
-                              'email, description and group only). Use update_password: on_create, or delete and create '
-                              'the user again. Nothing was changed.' % current['login'])
-    changes = user_changes(current, params)
+    refusal = update_refusal(current, module.params)
+    if refusal:
+        module.fail(refusal)
+    changes, enabled, after = wanted_update(current, module.params)
     if 'group' in changes:
         check_group_exists(module, changes['group'])
-    toggle = params['enabled'] is not None and params['enabled'] != current['enabled']
-    after = dict(current, **changes)
-    if toggle:
-        after.update(enabled=params['enabled'], status='OK' if params['enabled'] else 'DISABLED')
-    if not changes and not toggle:
+    if not changes and enabled is None:
         return report(module, False, current, current)
-    if module.check_mode:
-        return report(module, True, current, after)
-    if changes:
-        update_user(module.api, current['login'], user_update_body(current, changes))
-    if toggle:
-        set_user_enabled(module.api, current['login'], params['enabled'])
+    if not module.check_mode:
+        if changes:
+            update_user(module.api, current['login'], user_update_body(current, changes))
+        if enabled is not None:
+            set_user_enabled(module.api, current['login'], enabled)
     return report(module, True, current, after)
 
 
+def ensure_present(module, current):
+    return create(module) if current is None else update(module, current)
+
+
 def ensure_absent(module, current):
-    params = module.params
     if current is None:
         return report(module, False, {}, {}, detached_policies=[])
-    detached = []
-    urn = current['urn']
-    if params['detach_policies'] and urn:
-        policies = policies_with_identity(module.api, urn)
-        for policy in policies:
-            if policy.get('readOnly'):
-                module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
-                            % (policy['name'], policy['id'], urn))
-        detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
-                                    check_mode=module.check_mode)
-                    for policy in policies if not policy.get('readOnly')]
-    if not module.check_mode:
-        delete_user(module.api, current['login'])
+    detached = retire(module.api, current, lambda: delete_user(module.api, current['login']), module.params,
+                      module.check_mode, module.warn)
     return report(module, True, current, {}, detached_policies=detached)
 
 
-def work(module):
+def converge(module):
     problems = user_problems(module.params)
     if problems:
-        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
-    current = get_user(module.api, module.params['login'])
+        module.fail_input(problems)
+    current = find_current(module)
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
-    if current is None:
-        return create(module)
-    return update(module, current)
+    return ensure_present(module, current)
 
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(converge)
 
 
 if __name__ == '__main__':

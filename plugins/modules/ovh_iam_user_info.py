@@ -114,7 +114,7 @@ def argument_spec():
     )
 
 
-def work(module):
+def gather(module):
     params = module.params
     if params['login']:
         found = get_user(module.api, params['login'])
@@ -128,7 +128,7 @@ def work(module):
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(gather)
 
 
 if __name__ == '__main__':

@@ -34,7 +34,7 @@ def test_task_options_win_over_env_and_conf(home, monkeypatch):
     assert settings.endpoint == 'ovh-eu'
     assert settings.api_url == 'https://eu.api.ovh.com/1.0'
     assert settings.credentials == {'application_key': 'ak-task', 'application_secret': 'as-task', 'consumer_key': 'ck-task'}
-    assert settings.sources['application_key'] == 'task option'
+    assert settings.origin('application_key') == 'task option application_key'
 
 
 def test_env_wins_over_conf_and_conf_fills_the_rest(home, monkeypatch):
@@ -44,8 +44,10 @@ def test_env_wins_over_conf_and_conf_fills_the_rest(home, monkeypatch):
     assert settings.auth_method == 'signed'
     assert settings.credentials['application_key'] == 'ak-env'
     assert settings.credentials['application_secret'] == 'as-conf'
-    assert settings.sources == {'endpoint': 'ovh.conf', 'application_key': 'environment',
-                                'application_secret': 'ovh.conf', 'consumer_key': 'ovh.conf'}
+    assert settings.origin('endpoint') == 'endpoint in [default] of %s' % (home / 'ovh.conf')
+    assert settings.origin('application_key') == 'environment variable OVH_APPLICATION_KEY'
+    assert settings.origin('application_secret') == 'application_secret in [ovh-eu] of %s' % (home / 'ovh.conf')
+    assert settings.origin('consumer_key') == 'consumer_key in [ovh-eu] of %s' % (home / 'ovh.conf')
 
 
 def test_conf_files_in_python_ovh_order_later_wins(home, monkeypatch):

@@ -135,3 +135,69 @@ def test_a_changed_tag_is_deleted_and_posted_again_when_post_answers_conflict(ap
     assert calls == [('POST', 'tag'), ('DELETE', 'environment'), ('POST', 'tag')]
     with pytest.raises(OvhApiError):
         identity.add_tag(api, VPS, 'environment', 'prod')  # not a replacement: the conflict is an error
+
+
+def test_names_and_the_caller_are_one_request_each(api, fake):
+    identity.create_group(api, {'name': 'ops', 'role': 'NONE'})
+    identity.create_user(api, identity.user_create_body(user_params(group='ops'), 'Pa55word!'))
+    before = api.request_count
+    assert identity.list_user_logins(api) == ['alice']
+    assert 'ops' in identity.list_group_names(api) and 'DEFAULT' in identity.list_group_names(api)
+    caller = identity.caller_details(api)
+    assert caller['account'] == fake.nic and caller['identities']
+    assert api.request_count - before == 4
+
+
+def conflict():
+    return OvhApiError('POST', '/me/identity/group', status=409, message='already exists')
+
+
+def test_a_conflict_adopts_what_another_writer_created_and_other_errors_stand():
+    def refused():
+        raise conflict()
+
+    assert identity.create_or_find_taken(lambda: {'name': 'ops'}, lambda: 1 / 0) == ({'name': 'ops'}, None)
+    assert identity.create_or_find_taken(refused, lambda: {'name': 'ops'}) == (None, {'name': 'ops'})
+    with pytest.raises(OvhApiError):
+        identity.create_or_find_taken(refused, lambda: None)  # 409 but nothing to adopt
+
+    def failed():
+        raise OvhApiError('POST', '/me/identity/group', status=400)
+
+    with pytest.raises(OvhApiError):
+        identity.create_or_find_taken(failed, lambda: 1 / 0)  # not read: only a 409 says someone else made it
+
+
+def test_retire_detaches_the_identity_then_deletes_it_and_check_mode_sends_nothing(api, fake):
+    group = identity.create_group(api, {'name': 'ops', 'role': 'NONE'})
+    api.post('/v2/iam/policy', {'name': 'ops-read', 'identities': [group['urn'], 'urn:v1:eu:identity:account:%s' % fake.nic],
+                                'resources': [{'urn': 'urn:v1:eu:resource:vps:*'}],
+                                'permissions': {'allow': [{'action': 'vps:apiovh:get'}]}})
+    params = {'detach_policies': True, 'delete_empty_policies': False}
+    writes = len([r for r in fake.requests() if r['method'] != 'GET'])
+
+    def delete():
+        return identity.delete_group(api, 'ops')
+
+    planned = identity.retire(api, group, delete, params, True, warn=pytest.fail)
+    assert [(p['name'], p['deleted']) for p in planned] == [('ops-read', False)]
+    assert len([r for r in fake.requests() if r['method'] != 'GET']) == writes
+    assert identity.retire(api, group, delete, params, False, warn=pytest.fail) == planned
+    assert identity.get_group(api, 'ops') is None
+    policy = [p for p in api.list_v2('/v2/iam/policy') if p['name'] == 'ops-read'][0]
+    assert group['urn'] not in policy['identities']
+
+
+def test_a_refused_delete_says_which_policies_were_already_changed(api, fake):
+    group = identity.create_group(api, {'name': 'ops', 'role': 'NONE'})
+    api.post('/v2/iam/policy', {'name': 'ops-read', 'identities': [group['urn'], 'urn:v1:eu:identity:account:%s' % fake.nic],
+                                'resources': [{'urn': 'urn:v1:eu:resource:vps:*'}],
+                                'permissions': {'allow': [{'action': 'vps:apiovh:get'}]}})
+
+    def refused():
+        raise OvhApiError('DELETE', '/me/identity/group/ops', status=403, message='group has members')
+
+    with pytest.raises(OvhApiError) as error:
+        identity.retire(api, group, refused, {'detach_policies': True, 'delete_empty_policies': False}, False,
+                        warn=pytest.fail)
+    assert 'group has members' in str(error.value) and 'already taken out of the policies ops-read' in str(error.value)
