@@ -172,3 +172,46 @@ def test_name_problems():
     assert groups.name_problems('name', None) == []
     assert groups.name_problems('name', 'x') == []
     assert groups.name_problems('name', '  ') == ['name: must not be empty']
+
+
+# ---------------------------------------------------------------- named calls and both kinds
+
+
+def test_update_and_delete_permissions_group_by_urn(fake, api):
+    created = groups.create_permissions_group(api, OPS_BODY)
+    updated = groups.update_permissions_group(api, created['urn'], dict(OPS_BODY, description='changed'))
+    assert updated['description'] == 'changed'
+    assert groups.delete_permissions_group(api, created['urn']) is True
+    assert groups.delete_permissions_group(api, created['urn']) is False
+    escaped = created['urn'].replace(':', '%3A')
+    assert [(method, path) for method, path, _query, _status in fake.v2_requests()][1:] == [
+        ('PUT', groups.PERMISSIONS_GROUP_PATH + '/' + escaped), ('DELETE', groups.PERMISSIONS_GROUP_PATH + '/' + escaped),
+        ('DELETE', groups.PERMISSIONS_GROUP_PATH + '/' + escaped)]
+
+
+def test_update_and_delete_resource_group_by_id(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    created = groups.create_resource_group(api, groups.resource_group_body('web', []))
+    updated = groups.update_resource_group(api, created['id'], groups.resource_group_body('web', [vps['id']]))
+    assert groups.member_ids(groups.resource_group_view(updated)) == [vps['id']]
+    assert groups.delete_resource_group(api, created['id']) is True
+    assert groups.delete_resource_group(api, created['id']) is False
+
+
+def test_find_group_by_address_or_name_and_matching_groups(fake, api):
+    created = groups.create_permissions_group(api, OPS_BODY)
+    kind = groups.PERMISSIONS_GROUPS
+    assert groups.find_group(api, kind, created['urn'])['name'] == 'ops'
+    assert groups.find_group(api, kind, name='ops')['urn'] == created['urn']
+    assert groups.find_group(api, kind, name='nothing') is None
+    assert [group['urn'] for group in groups.matching_groups(api, kind, name='ops')] == [created['urn']]
+    assert groups.matching_groups(api, kind, created['urn'] + 'x') == []
+    assert len(groups.matching_groups(api, kind)) == len(fake.state()['permissionsGroups'])
+
+
+def test_refusals_name_the_group_and_the_option():
+    view = groups.permissions_group_view(dict(PG_RAW, owner='ovh'))
+    message = groups.read_only_refusal(groups.PERMISSIONS_GROUPS, view, 'deleted')
+    assert "permissions group 'ops'" in message and PG_RAW['urn'] in message and 'cannot be deleted' in message
+    message = groups.missing_group_refusal(groups.RESOURCE_GROUPS, VPS_ID)
+    assert message.startswith('no resource group has the id %s' % VPS_ID) and 'without group_id' in message

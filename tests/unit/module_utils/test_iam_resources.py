@@ -208,3 +208,21 @@ def test_a_changed_tag_is_deleted_and_posted_again_when_post_answers_conflict(ap
     assert calls == [('POST', 'tag'), ('DELETE', 'environment'), ('POST', 'tag')]
     with pytest.raises(OvhApiError):
         resources.add_tag(api, VPS, 'environment', 'prod')  # not a replacement: the conflict is an error
+
+
+def test_a_tag_post_whose_answer_was_lost_is_read_back(api, fake):
+    fake.fault(method='POST', path='/v2/iam/resource/*/tag', status=503, times=1, apply=True)
+    resources.add_tag(api, VPS, 'team', 'web')
+    assert resources.get_resource(api, VPS)['tags']['team'] == 'web'
+    fake.fault(method='POST', path='/v2/iam/resource/*/tag', status=503, times=1)
+    with pytest.raises(OvhApiError) as caught:
+        resources.add_tag(api, VPS, 'team', 'ops')  # not applied: the read-back shows the old value, the error stands
+    assert caught.value.status == 503
+    posts = [r['method'] for r in fake.requests() if r['method'] != 'GET']
+    assert posts == ['POST', 'POST']  # never sent twice
+
+
+def test_remove_tag_says_whether_there_was_one(api):
+    resources.add_tag(api, VPS, 'team', 'web')
+    assert resources.remove_tag(api, VPS, 'team') is True
+    assert resources.remove_tag(api, VPS, 'team') is False
