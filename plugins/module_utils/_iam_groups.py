@@ -287,4 +287,3 @@ def single_by_name(items, name, kind, key, option):
         raise OvhError('%d %ss are named %r: %s. Choose one with the %s option' % (
             len(matches), kind, name, ', '.join(str(item.get(key)) for item in matches), option))
     return matches[0] if matches else None
-

@@ -94,7 +94,7 @@ def test_list_resources_maps_filters_to_query_parameters(fake, api):
     assert len(resources.list_resources(api)) == len(fake.state()['resources'])
     assert fake.v2_requests() == [
         ('GET', resources.RESOURCE_PATH, sorted([('resourceType', 'vps'), ('resourceType', 'dnsZone'), ('resourceName', vps['name']),
-                                              ('resourceName', 'example.com'), ('resourceURN', vps['urn']), ('tags', tags)]), 200),
+                                                 ('resourceName', 'example.com'), ('resourceURN', vps['urn']), ('tags', tags)]), 200),
         ('GET', resources.RESOURCE_PATH, [], 200),
     ]
 
