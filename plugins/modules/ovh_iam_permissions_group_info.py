@@ -117,10 +117,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhMod
 
 
 def argument_spec():
-    return dict(
-        name=dict(type='str'),
-        urn=dict(type='str'),
-    )
+    return dict(name=dict(type='str'), urn=dict(type='str'))
 
 
 def input_problems(params):

@@ -127,10 +127,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhMod
 
 
 def argument_spec():
-    return dict(
-        name=dict(type='str'),
-        group_id=dict(type='str'),
-    )
+    return dict(name=dict(type='str'), group_id=dict(type='str'))
 
 
 def input_problems(params):
