@@ -27,12 +27,9 @@ import ipaddress
 import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    list_permissions_groups,
-    list_resource_groups,
-    list_resources,
-)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import list_permissions_groups, list_resource_groups
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import list_resources
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import get_group, get_user
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (

@@ -12,12 +12,9 @@ import json
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import expired, pattern_match
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    list_actions,
-    list_permissions_groups,
-    list_resource_groups,
-)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import list_permissions_groups, list_resource_groups
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import list_policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import list_actions
 from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import list_group_names, list_user_logins
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import list_clients
 

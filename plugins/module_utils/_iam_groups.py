@@ -3,65 +3,30 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""IAM resources, permissions groups and resource groups: lookups, API bodies and snake_case views.
+"""IAM permissions groups (``/v2/iam/permissionsGroup``) and resource groups (``/v2/iam/resourceGroup``).
 
-Views are what modules return: plain dicts with snake_case keys. Tag keys are user data and are
-never converted. Nothing here calls fail_json: lookups raise OvhError, checks return problems.
+Named API calls, API bodies and snake_case views. Views are what modules return: plain dicts with
+snake_case keys. API calls raise OvhError and checks return problems; only the steps both group modules
+take, which are given the module, make it fail. Resources, their tags and the action reference live in
+``_iam_resources``.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import collections
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
-from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import member_view, snake_fields, unique
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     ENTITY_NAME_RE,
     name_problems as _name_problems,
-    resource_problems,
-    unknown_action_problems,
 )
 
-RESOURCE_PATH = '/v2/iam/resource'
-ACTION_REFERENCE_PATH = '/v2/iam/reference/action'
-RESOURCE_TYPE_REFERENCE_PATH = '/v2/iam/reference/resource/type'
 PERMISSIONS_GROUP_PATH = '/v2/iam/permissionsGroup'
 RESOURCE_GROUP_PATH = '/v2/iam/resourceGroup'
 
 PERMISSION_KINDS = ('allow', 'except', 'deny')
-TAG_OPERATORS = ('EQ', 'NEQ', 'LIKE', 'ILIKE', 'EXISTS', 'NEXISTS')
-VALUELESS_TAG_OPERATORS = ('EXISTS', 'NEXISTS')
-# URNs resolved per GET /v2/iam/resource?resourceURN=...: keeps the query string short.
-URN_LOOKUP_BATCH = 40
-
-RESOURCE_FIELDS = ('id', 'urn', 'name', 'displayName', 'type', 'owner', 'tags')
-MEMBER_FIELDS = ('id', 'urn', 'name', 'displayName', 'type')
-ACTION_FIELDS = ('action', 'categories', 'description', 'resourceType', 'hasQueryParameters')
-
-_UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-_CAMEL_BOUNDARY_RE = re.compile(r'(?<=[a-z0-9])(?=[A-Z])')
-_RESOURCE_TYPE_RE = re.compile(r'^[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?$')
-
-
-def snake_case(name):
-    """displayName -> display_name, hasQueryParameters -> has_query_parameters."""
-    return _CAMEL_BOUNDARY_RE.sub('_', name).lower()
-
-
-def _snake_fields(raw, names):
-    return dict((snake_case(name), raw.get(name)) for name in names)
-
-
-def unique(values):
-    """The values without duplicates, in first-seen order."""
-    seen = set()
-    kept = []
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            kept.append(value)
-    return kept
 
 
 def merge_list(have, want, purge):
@@ -77,149 +42,35 @@ def same_set(left, right):
     return set(left or ()) == set(right or ())
 
 
-# ---------------------------------------------------------------- resources and the reference
-
-
-def resource_view(raw):
-    view = _snake_fields(raw, RESOURCE_FIELDS)
-    view['tags'] = dict(raw.get('tags') or {})
-    return view
-
-
-def action_view(raw):
-    view = _snake_fields(raw, ACTION_FIELDS)
-    view['categories'] = list(view['categories'] or [])
-    view['has_query_parameters'] = bool(view['has_query_parameters'])
-    return view
-
-
-def tag_filter_query(tags=None, tag_filters=None):
-    """The ``tags`` query parameter: JSON of tag key -> [{operator, value}], as OVHcloud's Control Panel sends it.
-
-    ``tags`` is a plain key -> value mapping (EQ); ``tag_filters`` items are {key, operator, value}.
-    None when there is nothing to filter on.
-    """
-    query = {}
-    for key in sorted(tags or {}):
-        query.setdefault(key, []).append({'operator': 'EQ', 'value': str(tags[key])})
-    for item in tag_filters or ():
-        rule = {'operator': item.get('operator') or 'EQ'}
-        if rule['operator'] not in VALUELESS_TAG_OPERATORS:
-            rule['value'] = item.get('value') or ''
-        query.setdefault(item['key'], []).append(rule)
-    if not query:
-        return None
-    return json.dumps(query, separators=(',', ':'), sort_keys=True)
-
-
-def tag_filter_problems(option, tag_filters):
-    problems = []
-    for index, item in enumerate(tag_filters or ()):
-        where = '%s[%d]' % (option, index)
-        operator = item.get('operator') or 'EQ'
-        if not item.get('key'):
-            problems.append('%s: key must be a non-empty tag key' % where)
-        if operator in VALUELESS_TAG_OPERATORS and item.get('value') is not None:
-            problems.append('%s: operator %s tests whether the key is set and takes no value' % (where, operator))
-        if operator not in VALUELESS_TAG_OPERATORS and item.get('value') is None:
-            problems.append('%s: operator %s needs a value (LIKE and ILIKE take %% as a wildcard)' % (where, operator))
-    return problems
-
-
-def resource_type_problems(option, values):
-    problems = []
-    for value in values or ():
-        if not isinstance(value, str) or not _RESOURCE_TYPE_RE.match(value):
-            hint = ''
-            if isinstance(value, str) and value.startswith('urn:'):
-                hint = '; give a resource type, not a URN'
-            elif isinstance(value, str) and value.count(':') >= 2:
-                hint = '; give the resource type (the part before the first colon, e.g. %r), not an action' % value.split(':')[0]
-            problems.append('%s: %r is not a resource type such as account, vps or dnsZone%s' % (option, value, hint))
-    return problems
-
-
-def list_resources(client, types=None, names=None, urns=None, tags_query=None):
-    """Every resource matching the server-side filters (all pages)."""
-    params = {}
-    if types:
-        params['resourceType'] = list(types)
-    if names:
-        params['resourceName'] = list(names)
-    if urns:
-        params['resourceURN'] = list(urns)
-    if tags_query:
-        params['tags'] = tags_query
-    return client.list_v2(RESOURCE_PATH, params=params or None)
-
-
-def list_actions(client, resource_types):
-    return client.list_v2(ACTION_REFERENCE_PATH, params={'resourceType': list(resource_types)})
-
-
-def actions_to_check(named, held=None):
-    """(option, [actions]) pairs reduced to what the action catalogue must confirm: actions the remote
-    object does not hold yet (those it holds were written before), and not those whose resource type has
-    a * (``*``, ``*get``), which the catalogue cannot be filtered on."""
-    held = set(held or ())
-    checked = []
-    for option, actions in named:
-        kept = [action for action in actions or () if action not in held and '*' not in action.split(':')[0]]
-        if kept:
-            checked.append((option, kept))
-    return checked
-
-
-def catalogue_problems(client, named):
-    """Actions OVHcloud's catalogue does not know, with suggestions; one GET of /v2/iam/reference/action
-    (filtered on the resource types named) when there is anything to check, none otherwise."""
-    if not named:
-        return []
-    types = sorted(set(action.split(':')[0] for _option, actions in named for action in actions))
-    catalogue = set(item.get('action') for item in list_actions(client, types) if isinstance(item, dict))
-    problems = []
-    for option, actions in named:
-        problems.extend(unknown_action_problems(option, actions, catalogue))
-    return problems
-
-
-def list_resource_types(client):
-    return client.list_v2(RESOURCE_TYPE_REFERENCE_PATH)
-
-
 # ---------------------------------------------------------------- permissions groups
 
 
-def permissions_group_path(urn):
+def _permissions_group_path(urn):
     return '%s/%s' % (PERMISSIONS_GROUP_PATH, escape_path_segment(urn))
 
 
-def list_permissions_groups(client):
-    return client.list_v2(PERMISSIONS_GROUP_PATH)
+def list_permissions_groups(api):
+    return api.list_v2(PERMISSIONS_GROUP_PATH)
 
 
-def is_already_exists(exc):
-    """The API's answer for a name already taken (``Client::Conflict::POLICY_ALREADY_EXISTS`` and the like):
-    after a create whose first answer was lost, it means that create landed."""
-    return exc.status == 409 or str(exc.error_class or '').endswith('ALREADY_EXISTS')
-
-
-def create_permissions_group(client, body):
-    """POST, reconciled: when the answer was lost but the group may exist, look it up by name."""
-    try:
-        return client.post(PERMISSIONS_GROUP_PATH, body)
-    except OvhApiError as exc:
-        if not exc.may_have_applied:
-            raise
-        created = single_by_name(list_permissions_groups(client), body['name'], 'permissions group', 'urn', 'urn')
-        if created is None:
-            raise
-        return created
-
-
-def get_permissions_group(client, urn):
+def get_permissions_group(api, urn):
     """The group with this URN, or None when there is none."""
-    return client.get_or_none(permissions_group_path(urn))
+    return api.get_or_none(_permissions_group_path(urn))
+
+
+def create_permissions_group(api, body):
+    """POST; when the answer was lost but the group may exist, the group of that name is the answer."""
+    return _create_named(api, PERMISSIONS_GROUP_PATH, body, PERMISSIONS_GROUPS)
+
+
+def update_permissions_group(api, urn, body):
+    """PUT the whole group (permissions_group_body); the API's answer."""
+    return api.put(_permissions_group_path(urn), body)
+
+
+def delete_permissions_group(api, urn):
+    """DELETE; False when it was already gone."""
+    return api.delete_if_exists(_permissions_group_path(urn))
 
 
 def permissions_group_read_only(raw):
@@ -233,12 +84,12 @@ def actions_of(permissions, kind):
 
 def permissions_group_view(raw):
     permissions = raw.get('permissions') or {}
-    view = _snake_fields(raw, ('id', 'urn', 'name', 'description', 'owner'))
+    view = snake_fields(raw, ('id', 'urn', 'name', 'description', 'owner'))
     view['description'] = view['description'] or ''
     for kind in PERMISSION_KINDS:
         view[kind] = actions_of(permissions, kind)
     view['read_only'] = permissions_group_read_only(raw)
-    view.update(_snake_fields(raw, ('createdAt', 'updatedAt')))
+    view.update(snake_fields(raw, ('createdAt', 'updatedAt')))
     return view
 
 
@@ -261,46 +112,39 @@ def permissions_group_differs(before, after):
 # ---------------------------------------------------------------- resource groups
 
 
-def resource_group_path(group_id):
+def _resource_group_path(group_id):
     return '%s/%s' % (RESOURCE_GROUP_PATH, escape_path_segment(group_id))
 
 
-def list_resource_groups(client):
-    return client.list_v2(RESOURCE_GROUP_PATH, params={'details': True})
+def list_resource_groups(api):
+    return api.list_v2(RESOURCE_GROUP_PATH, params={'details': True})
 
 
-def create_resource_group(client, body):
-    """POST, reconciled like create_permissions_group (callers checked that no group had this name)."""
-    try:
-        return client.post(RESOURCE_GROUP_PATH, body)
-    except OvhApiError as exc:
-        if not exc.may_have_applied:
-            raise
-        created = single_by_name(list_resource_groups(client), body['name'], 'resource group', 'id', 'group_id')
-        if created is None:
-            raise
-        return created
-
-
-def get_resource_group(client, group_id):
+def get_resource_group(api, group_id):
     """The group with its members' details, or None when there is none."""
-    return client.get_or_none(resource_group_path(group_id), params={'details': True})
+    return api.get_or_none(_resource_group_path(group_id), params={'details': True})
 
 
-def member_view(raw, known=None):
-    """A member of a resource group; fields the answer lacks come from ``known`` (id -> member view)."""
-    view = _snake_fields(raw, MEMBER_FIELDS)
-    for key, value in ((known or {}).get(view['id']) or {}).items():
-        if view.get(key) is None:
-            view[key] = value
-    return view
+def create_resource_group(api, body):
+    """POST, reconciled like create_permissions_group (callers checked that no group had this name)."""
+    return _create_named(api, RESOURCE_GROUP_PATH, body, RESOURCE_GROUPS)
+
+
+def update_resource_group(api, group_id, body):
+    """PUT the whole group (resource_group_body); the API's answer."""
+    return api.put(_resource_group_path(group_id), body)
+
+
+def delete_resource_group(api, group_id):
+    """DELETE; False when it was already gone."""
+    return api.delete_if_exists(_resource_group_path(group_id))
 
 
 def resource_group_view(raw, known=None):
-    view = _snake_fields(raw, ('id', 'urn', 'name', 'owner'))
+    view = snake_fields(raw, ('id', 'urn', 'name', 'owner'))
     view['read_only'] = bool(raw.get('readOnly'))
     view['resources'] = [member_view(item, known) for item in raw.get('resources') or ()]
-    view.update(_snake_fields(raw, ('createdAt', 'updatedAt')))
+    view.update(snake_fields(raw, ('createdAt', 'updatedAt')))
     return view
 
 
@@ -316,49 +160,111 @@ def member_ids(view):
     return [member['id'] for member in view['resources']]
 
 
-def is_resource_id(value):
-    return isinstance(value, str) and bool(_UUID_RE.match(value))
+# ---------------------------------------------------------------- both kinds
+
+# What the two kinds of groups differ in: how they are called, the key of a module's result, the field and
+# option that address one (OVHcloud chooses both when it creates a group), their view and their API calls.
+GroupKind = collections.namedtuple('GroupKind', 'label result_key address address_label option view get list_all create update delete')
+PERMISSIONS_GROUPS = GroupKind('permissions group', 'permissions_group', 'urn', 'URN', 'urn', permissions_group_view,
+                               get_permissions_group, list_permissions_groups, create_permissions_group,
+                               update_permissions_group, delete_permissions_group)
+RESOURCE_GROUPS = GroupKind('resource group', 'resource_group', 'id', 'id', 'group_id', resource_group_view,
+                            get_resource_group, list_resource_groups, create_resource_group,
+                            update_resource_group, delete_resource_group)
 
 
-def resource_reference_problems(option, values):
-    """Members of a resource group: resource ids (uuid) or exact resource URNs."""
-    problems = []
-    for value in values or ():
-        if is_resource_id(value):
-            continue
-        if not isinstance(value, str) or not value.startswith('urn:'):
-            problems.append('%s: %r is neither a resource id (a uuid) nor a resource URN such as urn:v1:eu:resource:vps:vps-1234.vps.ovh.net; '
-                            'ovhcloud.iam.ovh_iam_resource_info lists both' % (option, value))
-        elif ':resourceGroup:' in value:
-            problems.append('%s: %r is a resource group; a resource group holds resources, not other groups' % (option, value))
-        elif '*' in value:
-            problems.append('%s: %r has a wildcard; a resource group holds named resources. List them with '
-                            'ovhcloud.iam.ovh_iam_resource_info, or put the wildcard URN in the resources of a policy' % (option, value))
-        else:
-            problems.extend(resource_problems(option, [value]))
-    return problems
+def find_group(api, kind, address=None, name=None):
+    """The group at ``address`` when given, else the one named ``name``; None when there is none."""
+    if address:
+        return kind.get(api, address)
+    return single_by_name(kind.list_all(api), name, kind.label, kind.address, kind.option)
 
 
-def resolve_resource_references(client, references, known):
-    """Resource ids for ``references`` (ids or URNs), plus what was learnt: (ids, id -> member view).
+def matching_groups(api, kind, address=None, name=None):
+    """The groups an _info module returns: the one at ``address``, or those named ``name``, or all."""
+    if address:
+        found = kind.get(api, address)
+        return [found] if found else []
+    return [group for group in kind.list_all(api) if name is None or group.get('name') == name]
 
-    ``known`` (id -> member view, e.g. the group's current members) saves lookups; the other URNs
-    are resolved with GET /v2/iam/resource?resourceURN=... Unknown URNs raise one OvhError naming them all.
-    """
-    learnt = dict(known or {})
-    by_urn = dict((view['urn'], view['id']) for view in learnt.values() if view.get('urn'))
-    missing = unique(ref for ref in references if not is_resource_id(ref) and ref not in by_urn)
-    for start in range(0, len(missing), URN_LOOKUP_BATCH):
-        for raw in list_resources(client, urns=missing[start:start + URN_LOOKUP_BATCH]):
-            view = member_view(raw)
-            learnt[view['id']] = view
-            by_urn[view['urn']] = view['id']
-    unknown = [ref for ref in missing if ref not in by_urn]
-    if unknown:
-        raise OvhError('resources: no resource of this account has the URN %s; ovhcloud.iam.ovh_iam_resource_info lists the URNs '
-                       'of your resources' % ', '.join(unknown))
-    ids = unique(ref if is_resource_id(ref) else by_urn[ref] for ref in references)
-    return ids, learnt
+
+def _create_named(api, path, body, kind):
+    """POST a new group. When the answer was lost, the group named ``body['name']`` is the one this POST made
+    (callers checked that no group had that name)."""
+    return api.post_reconciled(path, body, lambda _error: find_group(api, kind, name=body['name']))
+
+
+def missing_group_refusal(kind, address):
+    """The message refusing to create a group at an address: OVHcloud chooses it."""
+    return ('no %s has the %s %s. OVHcloud chooses the %s of a new group: give its name (without %s) to create one'
+            % (kind.label, kind.address_label, address, kind.address_label, kind.option))
+
+
+def read_only_refusal(kind, view, action):
+    """The message refusing to change or delete an OVHcloud-managed group."""
+    return ('the %s %r (%s) is managed by OVHcloud and is read-only, so it cannot be %s. '
+            'Reference it from a policy as it is, or give your own group another name'
+            % (kind.label, view['name'], view[kind.address], action))
+
+
+# ---------------------------------------------------------------- steps both group modules take
+#
+# ovh_iam_permissions_group and ovh_iam_resource_group read, refuse and delete their groups the same way; these
+# steps take the module (they fail it) and the kind of group, so each module keeps only its own decisions.
+
+
+def converge_group(module, problems, find_current, ensure_present, ensure_absent):
+    """Every input problem at once, then the group is read and made present or absent."""
+    if problems:
+        module.fail_input(problems)
+    current = find_current(module)
+    if module.params['state'] == 'absent':
+        return ensure_absent(module, current)
+    return ensure_present(module, current)
+
+
+def find_current_group(module, kind):
+    """The view of the group the options address (by address, else by name), or None."""
+    found = find_group(module.api, kind, module.params[kind.option], module.params['name'])
+    return kind.view(found) if found else None
+
+
+def report_group(module, kind, changed, before, after, **extra):
+    return module.outcome(changed, kind.result_key, before, after, **extra)
+
+
+def refuse_unknown_address(module, kind, current):
+    """A group given by its address must exist: OVHcloud chooses the address of a new one."""
+    if current is None and module.params[kind.option]:
+        module.fail(missing_group_refusal(kind, module.params[kind.option]))
+
+
+def refuse_read_only(module, kind, current, action):
+    if current is not None and current['read_only']:
+        module.fail(read_only_refusal(kind, current, action), **{kind.result_key: current})
+
+
+def ensure_group_absent(module, kind, current):
+    if current is not None:
+        refuse_read_only(module, kind, current, 'deleted')
+        if not module.check_mode:
+            kind.delete(module.api, current[kind.address])
+    return report_group(module, kind, current is not None, current, None)
+
+
+def gather_groups(module, kind, problems):
+    """The result of an _info module: every input problem at once, then the groups the options match."""
+    if problems:
+        module.fail_input(problems)
+    found = matching_groups(module.api, kind, module.params[kind.option], module.params['name'])
+    return {'changed': False, kind.result_key + 's': [kind.view(group) for group in found]}
+
+
+def write_group(module, kind, current, body):
+    """Create the group, or update the current one; the API's answer."""
+    if current is None:
+        return kind.create(module.api, body)
+    return kind.update(module.api, current[kind.address], body)
 
 
 # ---------------------------------------------------------------- shared
@@ -381,9 +287,3 @@ def single_by_name(items, name, kind, key, option):
         raise OvhError('%d %ss are named %r: %s. Choose one with the %s option' % (
             len(matches), kind, name, ', '.join(str(item.get(key)) for item in matches), option))
     return matches[0] if matches else None
-
-
-def read_only_refusal(kind, name, address, action):
-    """The message refusing to change or delete an OVHcloud-managed group."""
-    return ('the %s %r (%s) is managed by OVHcloud and is read-only, so it cannot be %s. '
-            'Reference it from a policy as it is, or give your own group another name' % (kind, name, address, action))

@@ -20,7 +20,6 @@ import json
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import is_already_exists
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     ENTITY_NAME_RE,
     action_problems,
@@ -317,7 +316,7 @@ def created_anyway(client, desired, error):
     landed although its answer was lost: it is adopted. Errors that surely changed nothing (other 4xx), and
     lost answers whose request may still land, are raised again.
     """
-    if not (error.may_have_applied or is_already_exists(error)):
+    if not (error.may_have_applied or error.is_already_exists):
         raise error
     namesakes = find_by_name(client, desired['name'])
     for policy in namesakes:
@@ -325,7 +324,7 @@ def created_anyway(client, desired, error):
             return policy
     if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
         raise error
-    if error.status is None or is_already_exists(error):
+    if error.status is None or error.is_already_exists:
         # No answer at all (timeout, dropped connection): the request may still be carried out later, so
         # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
         raise error

@@ -3,11 +3,10 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""Local users and user groups (``/me/identity``), the caller (``/auth/details``) and the tags of IAM resources:
-reads, decisions, writes.
+"""Local users and user groups (``/me/identity``) and the caller (``/auth/details``): reads, decisions, writes.
 
-Shapes come from OVHcloud's me.json (auth.User, auth.UserRequest, auth.Group, auth.GroupRequest) and iam.json
-(iam.resource.AddTag, iam.resource.Resource). Modules call these functions; nothing here calls fail_json.
+Shapes come from OVHcloud's me.json (auth.User, auth.UserRequest, auth.Group, auth.GroupRequest). Modules call
+these functions; nothing here calls fail_json. The tags of IAM resources live in ``_iam_resources``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach
 
 USERS_PATH = '/me/identity/user'
 GROUPS_PATH = '/me/identity/group'
-RESOURCE_PATH = '/v2/iam/resource'
 CALLER_PATH = '/auth/details'
 # What the caller may do: one resource per request, or (a route OVHcloud marks "Internal use only") all at once.
 CALLER_CHECK_PATH = '/v2/iam/resource/%s/authorization/check'
@@ -29,12 +27,6 @@ ROLES = ('ADMIN', 'REGULAR', 'UNPRIVILEGED', 'NONE')
 DISABLED = 'DISABLED'
 # What OVHcloud's Terraform provider sends when no group is given (ovh_me_identity_user: group defaults to DEFAULT).
 DEFAULT_USER_GROUP = 'DEFAULT'
-# iam.resource.Resource.tags: "Tags that were internally computed are prefixed with ovh:"; the Terraform provider
-# refuses to set them ("managed by OVH and cannot be set via the API") and never removes them.
-MANAGED_TAG_PREFIX = 'ovh:'
-# iam.resource.AddTag: key '^[a-zA-Z0-9_.:/=+@-]{1,128}\z', value '^[a-zA-Z0-9_.:/=+@-]{0,256}\z'.
-TAG_KEY = re.compile(r'^[a-zA-Z0-9_.:/=+@-]{1,128}\Z')
-TAG_VALUE = re.compile(r'^[a-zA-Z0-9_.:/=+@-]{0,256}\Z')
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 
 
@@ -44,14 +36,6 @@ def user_path(login):
 
 def group_path(name):
     return '%s/%s' % (GROUPS_PATH, escape_path_segment(name))
-
-
-def resource_path(urn):
-    return '%s/%s' % (RESOURCE_PATH, escape_path_segment(urn))
-
-
-def tag_path(urn, key):
-    return '%s/tag/%s' % (resource_path(urn), escape_path_segment(key))
 
 
 # ---------------------------------------------------------------------------- shapes
@@ -132,41 +116,6 @@ def group_problems(params):
     return _name_problems('name', params['name'], 'group name')
 
 
-def tag_problems(tags):
-    """Keys and values OVHcloud would refuse (iam.resource.AddTag)."""
-    problems = []
-    for key, value in sorted((tags or {}).items(), key=lambda item: str(item[0])):
-        if not isinstance(key, str):
-            problems.append('tags: the key %r must be a string; quote it in YAML.' % (key,))
-        elif not TAG_KEY.match(key):
-            problems.append("tags: key %r must be 1 to 128 of the characters a-z A-Z 0-9 _ . : / = + @ -." % key)
-        if not isinstance(value, str):
-            problems.append('tags: the value of %r must be a string, got %r; quote it in YAML.' % (key, value))
-        elif not TAG_VALUE.match(value):
-            problems.append("tags: the value %r of %r must be 0 to 256 of the characters a-z A-Z 0-9 _ . : / = + @ -."
-                            % (value, key))
-    return problems
-
-
-def resource_urn_problems(urn):
-    """Tags belong to one resource: a wildcard or a resource group URN names none."""
-    if not isinstance(urn, str) or not re.match(r'^urn:v1:(eu|ca|us):resource:[A-Za-z][A-Za-z0-9]*:[^*\s]+$', urn):
-        return ['urn %r is not the URN of one resource; expected urn:v1:<eu|ca|us>:resource:<type>:<name> without a '
-                'wildcard, e.g. urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net (ovhcloud.iam.ovh_iam_resource_info '
-                'lists the URNs of your resources).' % (urn,)]
-    return []
-
-
-def managed_tag_problems(current, wanted):
-    """Tags OVHcloud manages (ovh: prefix) that the task would set or change: OVHcloud computes them itself."""
-    current = current or {}
-    return ['tags: %r is managed by OVHcloud (keys prefixed with ovh: are computed by OVHcloud and cannot be set, changed '
-            'or removed; the resource has %s); remove it from tags.'
-            % (key, '%s=%r' % (key, current[key]) if key in current else 'no such tag')
-            for key, value in sorted((wanted or {}).items())
-            if key.startswith(MANAGED_TAG_PREFIX) and current.get(key) != value]
-
-
 # ---------------------------------------------------------------------------- decisions
 
 def _changes(current, params, fields):
@@ -208,23 +157,6 @@ def group_update_body(current, changes):
     if merged.get('description') is not None:
         body['description'] = merged['description']
     return body
-
-
-def tag_plan(current, wanted, purge):
-    """(tags to set {key: value}, keys to delete, tags after) for one resource.
-
-    ``wanted`` keys are set when absent or different; with ``purge`` every other key is deleted, except the
-    tags OVHcloud manages (ovh: prefix), which a purge never touches.
-    """
-    current = dict(current or {})
-    wanted = dict(wanted or {})
-    to_set = dict((key, value) for key, value in sorted(wanted.items()) if current.get(key) != value)
-    to_delete = []
-    if purge:
-        to_delete = sorted(key for key in current if key not in wanted and not key.startswith(MANAGED_TAG_PREFIX))
-    after = dict((key, value) for key, value in current.items() if key not in to_delete)
-    after.update(to_set)
-    return to_set, to_delete, after
 
 
 # ---------------------------------------------------------------------------- reads
@@ -287,23 +219,11 @@ def check_caller(api, resource_urns, actions, batch=False):
              'unauthorized_actions': sorted(answer.get('unauthorizedActions') or [])} for urn, answer in answered]
 
 
-def get_resource(client, urn):
-    return client.get_or_none(resource_path(urn))
-
-
 # ---------------------------------------------------------------------------- writes
 #
 # A POST whose answer was lost (connection dropped, timeout, 5xx) may have been carried out, and the HTTP client does
 # not send it again. Each write below then reads the object back: when it already is as the write would leave it,
-# the write took and the task goes on; otherwise the error stands (users and groups: api.post_reconciled).
-
-def _reconciled(write, took):
-    try:
-        return write()
-    except OvhApiError as exc:
-        if getattr(exc, 'may_have_applied', False) and took():
-            return None
-        raise
+# the write took and the task goes on; otherwise the error stands (api.post_reconciled).
 
 
 def create_user(api, body):
@@ -386,31 +306,3 @@ def retire(api, identity, delete, params, check_mode, warn):
             raise
     return detached
 
-
-def _has_tag(client, urn, key, value):
-    found = get_resource(client, urn)
-    return found is not None and (found.get('tags') or {}).get(key) == value
-
-
-def add_tag(client, urn, key, value, replacing=False):
-    """POST one tag. Whether a POST replaces the value of an existing key is not settled by any public source:
-    when it answers 409 Conflict for a key being changed, the old tag is deleted and the POST sent again."""
-    body = {'key': key, 'value': value}
-
-    def post():
-        return client.post('%s/tag' % resource_path(urn), body)
-
-    def took():
-        return _has_tag(client, urn, key, value)
-
-    try:
-        _reconciled(post, took)
-    except OvhApiError as exc:
-        if not (replacing and exc.status == 409):
-            raise
-        client.delete_if_exists(tag_path(urn, key))
-        _reconciled(post, took)
-
-
-def remove_tag(client, urn, key):
-    return client.delete_if_exists(tag_path(urn, key))

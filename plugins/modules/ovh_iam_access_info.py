@@ -252,7 +252,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_access import (
     resolve_identity,
     resource_type_of,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import list_actions
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import list_actions
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     identity_problems,

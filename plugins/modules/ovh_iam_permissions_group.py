@@ -212,116 +212,27 @@ api_requests:
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
-    actions_to_check,
-    catalogue_problems,
-    create_permissions_group,
-    get_permissions_group,
-    list_permissions_groups,
+    PERMISSIONS_GROUPS,
+    converge_group,
+    ensure_group_absent,
+    find_current_group,
     merge_list,
     name_problems,
     permissions_group_body,
     permissions_group_differs,
-    permissions_group_path,
     permissions_group_view,
-    read_only_refusal,
-    single_by_name,
+    refuse_read_only,
+    refuse_unknown_address,
+    report_group,
+    write_group,
 )
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import action_problems, permissions_group_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
-KIND = 'permissions group'
 
-
-def input_problems(params):
-    problems = name_problems('name', params['name'])
-    if params['urn'] is not None:
-        problems.extend(permissions_group_problems('urn', [params['urn']]))
-    for kind in PERMISSION_KINDS:
-        problems.extend(action_problems(kind, params[kind]))
-    return problems
-
-
-def find_group(client, params):
-    if params['urn']:
-        return get_permissions_group(client, params['urn'])
-    return single_by_name(list_permissions_groups(client), params['name'], KIND, 'urn', 'urn')
-
-
-def new_group(name):
-    return {'id': None, 'urn': None, 'name': name, 'description': '', 'allow': [], 'except': [], 'deny': [],
-            'owner': None, 'read_only': False, 'created_at': None, 'updated_at': None}
-
-
-def wanted_group(params, before):
-    """The group as the task wants it: options left out keep the current value."""
-    wanted = dict(before or new_group(params['name']))
-    if params['name'] is not None:
-        wanted['name'] = params['name']
-    if params['description'] is not None:
-        wanted['description'] = params['description']
-    for kind in PERMISSION_KINDS:
-        wanted[kind] = merge_list(wanted[kind], params[kind], params['purge_' + kind])
-    return wanted
-
-
-def outcome(module, changed, before, after):
-    return module.outcome(changed, 'permissions_group', before, after)
-
-
-def refuse_read_only(module, group, action):
-    module.fail(read_only_refusal(KIND, group['name'], group['urn'], action), permissions_group=group)
-
-
-def remove(module, before):
-    if before is None:
-        return outcome(module, False, None, None)
-    if before['read_only']:
-        refuse_read_only(module, before, 'deleted')
-    if not module.check_mode:
-        module.api.delete_if_exists(permissions_group_path(before['urn']))
-    return outcome(module, True, before, None)
-
-
-def converge(module, before):
-    params = module.params
-    if before is None and params['urn']:
-        module.fail('no permissions group has the URN %s. OVHcloud chooses the URN of a new group: '
-                              'give its name (without urn) to create one' % params['urn'])
-    after = wanted_group(params, before)
-    if before is not None and not permissions_group_differs(before, after):
-        return outcome(module, False, before, before)
-    if before is not None and before['read_only']:
-        refuse_read_only(module, before, 'changed')
-    if params['validate_actions']:
-        held = set(action for kind in PERMISSION_KINDS for action in (before or {}).get(kind) or ())
-        problems = catalogue_problems(module.api, actions_to_check([(kind, params[kind]) for kind in PERMISSION_KINDS], held))
-        if problems:
-            module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    if not module.check_mode:
-        body = permissions_group_body(after)
-        if before is None:
-            answer = create_permissions_group(module.api, body)
-        else:
-            answer = module.api.put(permissions_group_path(before['urn']), body)
-        if answer:
-            after = permissions_group_view(answer)
-    return outcome(module, True, before, after)
-
-
-def ensure_permissions_group(module):
-    params = module.params
-    problems = input_problems(params)
-    if problems:
-        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    current = find_group(module.api, params)
-    before = permissions_group_view(current) if current else None
-    if params['state'] == 'absent':
-        return remove(module, before)
-    return converge(module, before)
-
-
-def main():
-    argument_spec = dict(
+def argument_spec():
+    spec = dict(
         name=dict(type='str'),
         urn=dict(type='str'),
         description=dict(type='str'),
@@ -333,9 +244,84 @@ def main():
         validate_actions=dict(type='bool', default=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
     )
-    argument_spec['except'] = dict(type='list', elements='str')
-    module = OvhModule(argument_spec, supports_check_mode=True, required_one_of=[('name', 'urn')])
-    module.run(ensure_permissions_group)
+    spec['except'] = dict(type='list', elements='str')  # a Python keyword
+    return spec
+
+
+# ---------------------------------------------------------------- decisions (no API call)
+
+
+def input_problems(params):
+    problems = name_problems('name', params['name'])
+    if params['urn'] is not None:
+        problems.extend(permissions_group_problems('urn', [params['urn']]))
+    for kind in PERMISSION_KINDS:
+        problems.extend(action_problems(kind, params[kind]))
+    return problems
+
+
+def new_group(name):
+    return {'id': None, 'urn': None, 'name': name, 'description': '', 'allow': [], 'except': [], 'deny': [],
+            'owner': None, 'read_only': False, 'created_at': None, 'updated_at': None}
+
+
+def wanted_group(params, current):
+    """The group as the task wants it: options left out keep the current value."""
+    wanted = dict(current or new_group(params['name']))
+    if params['name'] is not None:
+        wanted['name'] = params['name']
+    if params['description'] is not None:
+        wanted['description'] = params['description']
+    for kind in PERMISSION_KINDS:
+        wanted[kind] = merge_list(wanted[kind], params[kind], params['purge_' + kind])
+    return wanted
+
+
+def actions_to_confirm(params, current):
+    """What the action catalogue must confirm: the actions given that the group does not hold yet."""
+    held = set(action for kind in PERMISSION_KINDS for action in (current or {}).get(kind) or ())
+    return actions_to_check([(kind, params[kind]) for kind in PERMISSION_KINDS], held)
+
+
+# ---------------------------------------------------------------- read, change, report
+
+
+def find_current(module):
+    return find_current_group(module, PERMISSIONS_GROUPS)
+
+
+def ensure_present(module, current):
+    params = module.params
+    refuse_unknown_address(module, PERMISSIONS_GROUPS, current)
+    wanted = wanted_group(params, current)
+    if current is not None and not permissions_group_differs(current, wanted):
+        return report(module, False, current, current)
+    refuse_read_only(module, PERMISSIONS_GROUPS, current, 'changed')
+    if params['validate_actions']:
+        problems = catalogue_problems(module.api, actions_to_confirm(params, current))
+        if problems:
+            module.fail_input(problems, what='the actions')
+    if module.check_mode:
+        return report(module, True, current, wanted)
+    answer = write_group(module, PERMISSIONS_GROUPS, current, permissions_group_body(wanted))
+    return report(module, True, current, permissions_group_view(answer) if answer else wanted)
+
+
+def ensure_absent(module, current):
+    return ensure_group_absent(module, PERMISSIONS_GROUPS, current)
+
+
+def report(module, changed, before, after, **extra):
+    return report_group(module, PERMISSIONS_GROUPS, changed, before, after, **extra)
+
+
+def converge(module):
+    return converge_group(module, input_problems(module.params), find_current, ensure_present, ensure_absent)
+
+
+def main():
+    module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'urn')])
+    module.run(converge)
 
 
 if __name__ == '__main__':

@@ -111,39 +111,25 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    get_permissions_group,
-    list_permissions_groups,
-    permissions_group_view,
-)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import PERMISSIONS_GROUPS, gather_groups
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import permissions_group_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 
-def matching_groups(client, params):
-    if params['urn']:
-        group = get_permissions_group(client, params['urn'])
-        return [group] if group else []
-    groups = list_permissions_groups(client)
-    if params['name'] is not None:
-        groups = [group for group in groups if group.get('name') == params['name']]
-    return groups
+def argument_spec():
+    return dict(name=dict(type='str'), urn=dict(type='str'))
+
+
+def input_problems(params):
+    return permissions_group_problems('urn', [params['urn']]) if params['urn'] is not None else []
 
 
 def gather(module):
-    problems = permissions_group_problems('urn', [module.params['urn']]) if module.params['urn'] is not None else []
-    if problems:
-        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    groups = matching_groups(module.api, module.params)
-    return dict(changed=False, permissions_groups=[permissions_group_view(group) for group in groups])
+    return gather_groups(module, PERMISSIONS_GROUPS, input_problems(module.params))
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str'),
-        urn=dict(type='str'),
-    )
-    module = OvhModule(argument_spec, supports_check_mode=True, mutually_exclusive=[('name', 'urn')])
+    module = OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'urn')])
     module.run(gather)
 
 

@@ -372,7 +372,7 @@ problems:
   sample: ["resources: '*' is not a resource URN; ..."]
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import actions_to_check, catalogue_problems
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     ACTION_FIELDS,
     asks_only_removal,

@@ -186,26 +186,42 @@ api_requests:
 '''
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    create_resource_group,
+    RESOURCE_GROUPS,
+    converge_group,
+    ensure_group_absent,
+    find_current_group,
     get_resource_group,
-    is_resource_id,
-    list_resource_groups,
     member_ids,
     merge_list,
     name_problems,
     new_name_problems,
-    read_only_refusal,
-    resolve_resource_references,
+    refuse_read_only,
+    refuse_unknown_address,
+    report_group,
     resource_group_body,
     resource_group_differs,
-    resource_group_path,
     resource_group_view,
+    write_group,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import (
+    is_resource_id,
+    resolve_resource_references,
     resource_reference_problems,
-    single_by_name,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
-KIND = 'resource group'
+
+def argument_spec():
+    return dict(
+        name=dict(type='str'),
+        group_id=dict(type='str'),
+        resources=dict(type='list', elements='str'),
+        purge_resources=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+
+
+# ---------------------------------------------------------------- decisions (no API call)
 
 
 def input_problems(params):
@@ -214,12 +230,6 @@ def input_problems(params):
         problems.append('group_id: %r is not a resource group id (a UUID such as 9167fb26-382b-11ee-895a-0050568ce122)' % params['group_id'])
     problems.extend(resource_reference_problems('resources', params['resources']))
     return problems
-
-
-def find_group(client, params):
-    if params['group_id']:
-        return get_resource_group(client, params['group_id'])
-    return single_by_name(list_resource_groups(client), params['name'], KIND, 'id', 'group_id')
 
 
 def new_group(name):
@@ -231,94 +241,76 @@ def unseen_member(resource_id):
     return {'id': resource_id, 'urn': None, 'name': None, 'display_name': None, 'type': None}
 
 
-def wanted_group(module, before):
-    """The group as the task wants it, and what is known of its members (id -> member view)."""
-    params = module.params
-    wanted = dict(before or new_group(params['name']))
+def wanted_group(params, current, resolved_ids=None, known=None):
+    """The group as the task wants it: options left out keep the current value. ``resolved_ids`` are the ids of
+    ``resources`` (URNs resolved), ``known`` what is known of members (id -> member view)."""
+    wanted = dict(current or new_group(params['name']))
     if params['name'] is not None:
         wanted['name'] = params['name']
-    known = dict((member['id'], member) for member in wanted['resources'])
     if params['resources'] is not None:
-        ids, known = resolve_resource_references(module.api, params['resources'], known)
-        wanted_ids = merge_list(member_ids(wanted), ids, params['purge_resources'])
-        wanted['resources'] = [dict(known.get(member_id) or unseen_member(member_id)) for member_id in wanted_ids]
-    return wanted, known
+        wanted_ids = merge_list(member_ids(wanted), resolved_ids, params['purge_resources'])
+        wanted['resources'] = [dict((known or {}).get(member_id) or unseen_member(member_id)) for member_id in wanted_ids]
+    return wanted
 
 
-def with_member_details(client, group, known):
-    """The group re-read with details when the write answer left members without them (members given by id)."""
-    if group['id'] is None or all(member['type'] is not None for member in group['resources']):
-        return group
-    detailed = get_resource_group(client, group['id'])
-    return resource_group_view(detailed, known) if detailed else group
+def rename_problems(current, wanted):
+    """A name about to be written (a new group, a rename) must have the Control Panel's format."""
+    if current is not None and wanted['name'] == current['name']:
+        return []
+    return new_name_problems('name', wanted['name'])
 
 
-def outcome(module, changed, before, after):
-    return module.outcome(changed, 'resource_group', before, after)
+def lacks_member_details(group):
+    """Whether members given by id lack their details after a write (the API has no lookup of a resource by id)."""
+    return group['id'] is not None and any(member['type'] is None for member in group['resources'])
 
 
-def refuse_read_only(module, group, action):
-    module.fail(read_only_refusal(KIND, group['name'], group['id'], action), resource_group=group)
+# ---------------------------------------------------------------- read, change, report
 
 
-def remove(module, before):
-    if before is None:
-        return outcome(module, False, None, None)
-    if before['read_only']:
-        refuse_read_only(module, before, 'deleted')
-    if not module.check_mode:
-        module.api.delete_if_exists(resource_group_path(before['id']))
-    return outcome(module, True, before, None)
+def find_current(module):
+    return find_current_group(module, RESOURCE_GROUPS)
 
 
-def converge(module, before):
+def ensure_present(module, current):
     params = module.params
-    if before is None and params['group_id']:
-        module.fail('no resource group has the id %s. OVHcloud chooses the id of a new group: '
-                              'give its name (without group_id) to create one' % params['group_id'])
-    after, known = wanted_group(module, before)
-    if before is not None and not resource_group_differs(before, after):
-        return outcome(module, False, before, before)
-    if before is not None and before['read_only']:
-        refuse_read_only(module, before, 'changed')
-    if before is None or after['name'] != before['name']:
-        problems = new_name_problems('name', after['name'])
-        if problems:
-            module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    if not module.check_mode:
-        body = resource_group_body(after['name'], member_ids(after))
-        if before is None:
-            answer = create_resource_group(module.api, body)
-        else:
-            answer = module.api.put(resource_group_path(before['id']), body)
-        if answer:
-            after = resource_group_view(answer, known)
-        after = with_member_details(module.api, after, known)
-    return outcome(module, True, before, after)
-
-
-def ensure_resource_group(module):
-    params = module.params
-    problems = input_problems(params)
+    refuse_unknown_address(module, RESOURCE_GROUPS, current)
+    known = dict((member['id'], member) for member in (current or {}).get('resources') or ())
+    resolved_ids = None
+    if params['resources'] is not None:
+        resolved_ids, known = resolve_resource_references(module.api, params['resources'], known)
+    wanted = wanted_group(params, current, resolved_ids, known)
+    if current is not None and not resource_group_differs(current, wanted):
+        return report(module, False, current, current)
+    refuse_read_only(module, RESOURCE_GROUPS, current, 'changed')
+    problems = rename_problems(current, wanted)
     if problems:
-        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
-    current = find_group(module.api, params)
-    before = resource_group_view(current) if current else None
-    if params['state'] == 'absent':
-        return remove(module, before)
-    return converge(module, before)
+        module.fail_input(problems)
+    if module.check_mode:
+        return report(module, True, current, wanted)
+    answer = write_group(module, RESOURCE_GROUPS, current, resource_group_body(wanted['name'], member_ids(wanted)))
+    after = resource_group_view(answer, known) if answer else wanted
+    if lacks_member_details(after):
+        detailed = get_resource_group(module.api, after['id'])
+        after = resource_group_view(detailed, known) if detailed else after
+    return report(module, True, current, after)
+
+
+def ensure_absent(module, current):
+    return ensure_group_absent(module, RESOURCE_GROUPS, current)
+
+
+def report(module, changed, before, after, **extra):
+    return report_group(module, RESOURCE_GROUPS, changed, before, after, **extra)
+
+
+def converge(module):
+    return converge_group(module, input_problems(module.params), find_current, ensure_present, ensure_absent)
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str'),
-        group_id=dict(type='str'),
-        resources=dict(type='list', elements='str'),
-        purge_resources=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    )
-    module = OvhModule(argument_spec, supports_check_mode=True, required_one_of=[('name', 'group_id')])
-    module.run(ensure_resource_group)
+    module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'group_id')])
+    module.run(converge)
 
 
 if __name__ == '__main__':

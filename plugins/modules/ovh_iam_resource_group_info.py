@@ -121,39 +121,28 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
-    get_resource_group,
-    is_resource_id,
-    list_resource_groups,
-    resource_group_view,
-)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import RESOURCE_GROUPS, gather_groups
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import is_resource_id
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 
-def matching_groups(client, params):
-    if params['group_id']:
-        group = get_resource_group(client, params['group_id'])
-        return [group] if group else []
-    groups = list_resource_groups(client)
-    if params['name'] is not None:
-        groups = [group for group in groups if group.get('name') == params['name']]
-    return groups
+def argument_spec():
+    return dict(name=dict(type='str'), group_id=dict(type='str'))
+
+
+def input_problems(params):
+    group_id = params['group_id']
+    if group_id is not None and not is_resource_id(group_id):
+        return ['group_id: %r is not a resource group id (a UUID)' % group_id]
+    return []
 
 
 def gather(module):
-    group_id = module.params['group_id']
-    if group_id is not None and not is_resource_id(group_id):
-        module.fail('Nothing was sent to OVHcloud: group_id: %r is not a resource group id (a UUID)' % group_id)
-    groups = matching_groups(module.api, module.params)
-    return dict(changed=False, resource_groups=[resource_group_view(group) for group in groups])
+    return gather_groups(module, RESOURCE_GROUPS, input_problems(module.params))
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str'),
-        group_id=dict(type='str'),
-    )
-    module = OvhModule(argument_spec, supports_check_mode=True, mutually_exclusive=[('name', 'group_id')])
+    module = OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'group_id')])
     module.run(gather)
 
 

@@ -231,7 +231,7 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import (
     TAG_OPERATORS,
     action_view,
     list_actions,
@@ -246,6 +246,25 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 RESOURCE_FILTERS = ('type', 'name', 'display_name', 'urn', 'tags', 'tag_filters')
+
+
+def argument_spec():
+    return dict(
+        type=dict(type='list', elements='str'),
+        name=dict(type='list', elements='str'),
+        display_name=dict(type='list', elements='str'),
+        urn=dict(type='list', elements='str'),
+        tags=dict(type='dict'),
+        tag_filters=dict(type='list', elements='dict', options=dict(
+            key=dict(type='str', required=True, no_log=False),
+            operator=dict(type='str', default='EQ', choices=list(TAG_OPERATORS)),
+            value=dict(type='str'),
+        )),
+        actions_for=dict(type='list', elements='str'),
+        action_search=dict(type='list', elements='str'),
+        action_categories=dict(type='list', elements='str', choices=['CREATE', 'READ', 'EDIT', 'OPERATE', 'DELETE']),
+        resource_types=dict(type='bool', default=False),
+    )
 
 
 def input_problems(params):
@@ -268,8 +287,8 @@ def wants_resources(params):
     return not params['actions_for'] and not params['resource_types']
 
 
-def matching_resources(client, params):
-    found = list_resources(client, types=params['type'], names=params['name'], urns=params['urn'],
+def matching_resources(api, params):
+    found = list_resources(api, types=params['type'], names=params['name'], urns=params['urn'],
                            tags_query=tag_filter_query(params['tags'], params['tag_filters']))
     views = [resource_view(item) for item in found]
     if params['display_name'] is not None:
@@ -292,7 +311,7 @@ def gather(module):
     params = module.params
     problems = input_problems(params)
     if problems:
-        module.fail('Nothing was sent to OVHcloud: ' + '; '.join(problems), problems=problems)
+        module.fail_input(problems)
     result = dict(changed=False)
     if wants_resources(params):
         result['resources'] = matching_resources(module.api, params)
@@ -306,23 +325,7 @@ def gather(module):
 
 
 def main():
-    argument_spec = dict(
-        type=dict(type='list', elements='str'),
-        name=dict(type='list', elements='str'),
-        display_name=dict(type='list', elements='str'),
-        urn=dict(type='list', elements='str'),
-        tags=dict(type='dict'),
-        tag_filters=dict(type='list', elements='dict', options=dict(
-            key=dict(type='str', required=True, no_log=False),
-            operator=dict(type='str', default='EQ', choices=list(TAG_OPERATORS)),
-            value=dict(type='str'),
-        )),
-        actions_for=dict(type='list', elements='str'),
-        action_search=dict(type='list', elements='str'),
-        action_categories=dict(type='list', elements='str', choices=['CREATE', 'READ', 'EDIT', 'OPERATE', 'DELETE']),
-        resource_types=dict(type='bool', default=False),
-    )
-    module = OvhModule(argument_spec, supports_check_mode=True)
+    module = OvhModule(argument_spec(), supports_check_mode=True)
     module.run(gather)
 
 

@@ -116,7 +116,7 @@ api_requests:
   sample: 3
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import (
     add_tag,
     get_resource,
     managed_tag_problems,
@@ -136,39 +136,60 @@ def argument_spec():
     )
 
 
-def work(module):
-    params = module.params
-    urn = params['urn']
-    problems = resource_urn_problems(urn) + tag_problems(params['tags'])
-    if problems:
-        module.fail(' '.join(problems) + ' Nothing was sent.', problems=problems)
-    resource = get_resource(module.api, urn)
-    if resource is None:
-        module.fail('no resource of the account has the URN %s (ovhcloud.iam.ovh_iam_resource_info lists them). '
-                              'Nothing was changed.' % urn)
-    current = dict(resource.get('tags') or {})
+# ---------------------------------------------------------------- decisions (no API call)
+
+
+def input_problems(params):
+    return resource_urn_problems(params['urn']) + tag_problems(params['tags'])
+
+
+def tag_changes(current, params):
+    """(tags to set, keys to delete, tags after): no ``tags`` leaves the resource's tags as they are."""
     if params['tags'] is None:
-        to_set, to_delete, after = {}, [], current
-    else:
-        problems = managed_tag_problems(current, params['tags'])
-        if problems:
-            module.fail(' '.join(problems) + ' Nothing was changed.', problems=problems)
-        to_set, to_delete, after = tag_plan(current, params['tags'], params['purge_tags'])
+        return {}, [], dict(current)
+    return tag_plan(current, params['tags'], params['purge_tags'])
+
+
+# ---------------------------------------------------------------- read, change, report
+
+
+def find_current(module):
+    """The tags of the resource; the task fails when the account has no resource with this URN."""
+    resource = get_resource(module.api, module.params['urn'])
+    if resource is None:
+        module.fail('no resource of the account has the URN %s, so nothing was changed; ovhcloud.iam.ovh_iam_resource_info '
+                    'lists the URNs of your resources' % module.params['urn'])
+    return dict(resource.get('tags') or {})
+
+
+def report(module, changed, before, after, **extra):
+    return module.outcome(changed, 'tags', before, after, urn=module.params['urn'], **extra)
+
+
+def ensure_present(module, current):
+    problems = managed_tag_problems(current, module.params['tags'])
+    if problems:
+        module.fail_input(problems, what='tags')
+    to_set, to_delete, after = tag_changes(current, module.params)
     if not module.check_mode:
+        urn = module.params['urn']
         for key in to_delete:
             remove_tag(module.api, urn, key)
         for key, value in to_set.items():
             add_tag(module.api, urn, key, value, replacing=key in current)
-    result = {'changed': bool(to_set or to_delete), 'urn': urn, 'tags': after, 'added_tags': to_set,
-              'removed_tags': to_delete}
-    if module.diff_mode:
-        result['diff'] = {'before': current, 'after': after}
-    return result
+    return report(module, bool(to_set or to_delete), current, after, added_tags=to_set, removed_tags=to_delete)
+
+
+def converge(module):
+    problems = input_problems(module.params)
+    if problems:
+        module.fail_input(problems)
+    return ensure_present(module, find_current(module))
 
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(converge)
 
 
 if __name__ == '__main__':

@@ -223,7 +223,7 @@ problems:
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import catalogue_problems
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     desired_policy,
     endpoint_region,

@@ -1,6 +1,4 @@
-"""Helpers of permissions groups, resource groups and resources: views, set merging, bodies, checks, lookups."""
-
-import json
+"""Permissions groups and resource groups (_iam_groups.py): views, set merging, bodies, checks, named API calls."""
 
 import pytest
 
@@ -24,20 +22,7 @@ def group_names(fake, kind):
     return [group['name'] for group in fake.state()[kind]]
 
 
-def raw_resource(resource_id, urn, name, resource_type, tags=None):
-    return {'id': resource_id, 'urn': urn, 'name': name, 'displayName': name.upper(), 'type': resource_type,
-            'owner': 'xx1111-ovh', 'tags': tags}
-
-
-# ---------------------------------------------------------------- names and sets
-
-
-@pytest.mark.parametrize('camel, snake', [
-    ('displayName', 'display_name'), ('hasQueryParameters', 'has_query_parameters'), ('readOnly', 'read_only'),
-    ('createdAt', 'created_at'), ('resourceType', 'resource_type'), ('urn', 'urn'),
-])
-def test_snake_case(camel, snake):
-    assert groups.snake_case(camel) == snake
+# ---------------------------------------------------------------- sets
 
 
 def test_merge_list_purges_adds_or_keeps():
@@ -47,68 +32,6 @@ def test_merge_list_purges_adds_or_keeps():
     assert groups.merge_list(have, ['c', 'a'], False) == ['a', 'b', 'c']
     assert groups.merge_list(have, [], True) == []
     assert groups.merge_list(have, [], False) == ['a', 'b']
-
-
-# ---------------------------------------------------------------- resources and reference
-
-
-def test_resource_view_keeps_tag_keys_as_they_are():
-    view = groups.resource_view(raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps', {'ovh:costCenter': 'x', 'myTag': 'y'}))
-    assert view == {'id': VPS_ID, 'urn': VPS_URN, 'name': 'vps-1', 'display_name': 'VPS-1', 'type': 'vps',
-                    'owner': 'xx1111-ovh', 'tags': {'ovh:costCenter': 'x', 'myTag': 'y'}}
-    assert groups.resource_view(raw_resource(VPS_ID, VPS_URN, 'vps-1', 'vps'))['tags'] == {}
-
-
-def test_action_view():
-    raw = {'action': 'account:apiovh:me/get', 'categories': ['READ'], 'description': 'Get me', 'resourceType': 'account',
-           'hasQueryParameters': False}
-    assert groups.action_view(raw) == {'action': 'account:apiovh:me/get', 'categories': ['READ'], 'description': 'Get me',
-                                       'resource_type': 'account', 'has_query_parameters': False}
-
-
-def test_tag_filter_query_is_the_json_the_api_takes():
-    query = groups.tag_filter_query({'environment': 'production'}, [
-        {'key': 'team', 'operator': 'EXISTS', 'value': None},
-        {'key': 'environment', 'operator': 'NEQ', 'value': 'staging'},
-    ])
-    assert json.loads(query) == {
-        'environment': [{'operator': 'EQ', 'value': 'production'}, {'operator': 'NEQ', 'value': 'staging'}],
-        'team': [{'operator': 'EXISTS'}],
-    }
-    assert groups.tag_filter_query(None, None) is None
-    assert groups.tag_filter_query({}, []) is None
-
-
-def test_tag_filter_problems_name_every_bad_rule():
-    problems = groups.tag_filter_problems('tag_filters', [
-        {'key': 'a', 'operator': 'EXISTS', 'value': 'x'},
-        {'key': 'b', 'operator': 'LIKE', 'value': None},
-        {'key': 'c', 'operator': 'EQ', 'value': 'ok'},
-    ])
-    assert len(problems) == 2
-    assert problems[0].startswith('tag_filters[0]: operator EXISTS')
-    assert problems[1].startswith('tag_filters[1]: operator LIKE needs a value')
-
-
-def test_resource_type_problems_explain_actions_and_urns():
-    assert groups.resource_type_problems('actions_for', ['account', 'publicCloudProject']) == []
-    problems = groups.resource_type_problems('actions_for', ['vps:apiovh:reboot', 'urn:v1:eu:resource:vps:x', ''])
-    assert len(problems) == 3
-    assert "'vps'" in problems[0]
-    assert 'not a URN' in problems[1]
-
-
-def test_list_resources_maps_filters_to_query_parameters(fake, api):
-    vps = seeded_resource(fake, 'vps', environment='production')
-    tags = groups.tag_filter_query({'environment': 'production'})
-    found = groups.list_resources(api, types=['vps', 'dnsZone'], names=[vps['name'], 'example.com'], urns=[vps['urn']], tags_query=tags)
-    assert [item['id'] for item in found] == [vps['id']]
-    assert len(groups.list_resources(api)) == len(fake.state()['resources'])
-    assert fake.v2_requests() == [
-        ('GET', groups.RESOURCE_PATH, sorted([('resourceType', 'vps'), ('resourceType', 'dnsZone'), ('resourceName', vps['name']),
-                                              ('resourceName', 'example.com'), ('resourceURN', vps['urn']), ('tags', tags)]), 200),
-        ('GET', groups.RESOURCE_PATH, [], 200),
-    ]
 
 
 # ---------------------------------------------------------------- permissions groups
@@ -145,14 +68,10 @@ def test_permissions_group_differs_compares_sets():
     assert groups.permissions_group_differs(before, dict(before, name='other'))
 
 
-def test_permissions_group_path_escapes_the_urn():
-    assert groups.permissions_group_path(PG_RAW['urn']) == '/v2/iam/permissionsGroup/urn%3Av1%3Aeu%3ApermissionsGroup%3Axx1111-ovh%3Aops'
-
-
 def test_get_permissions_group_returns_none_when_missing(fake, api):
     urn = 'urn:v1:%s:permissionsGroup:%s:ops' % (fake.region(), fake.nic)
     assert groups.get_permissions_group(api, urn) is None
-    assert fake.v2_requests() == [('GET', groups.permissions_group_path(urn), [], 404)]
+    assert fake.v2_requests() == [('GET', '/v2/iam/permissionsGroup/' + urn.replace(':', '%3A'), [], 404)]
     api.post(groups.PERMISSIONS_GROUP_PATH, OPS_BODY)
     found = groups.get_permissions_group(api, urn)
     assert (found['urn'], found['name']) == (urn, 'ops')
@@ -208,16 +127,6 @@ def test_resource_group_differs_on_members_as_a_set_and_on_name():
     assert groups.resource_group_differs(before, {'name': 'h', 'resources': [{'id': 'a'}, {'id': 'b'}]})
 
 
-def test_resource_reference_problems():
-    assert groups.resource_reference_problems('resources', [VPS_ID, ACCOUNT_URN]) == []
-    problems = groups.resource_reference_problems('resources', [
-        '*', 'vps-1', 'urn:v1:eu:resource:vps:*', 'urn:v1:eu:resourceGroup:%s' % VPS_ID, 'urn:v1:xx:resource:vps:a'])
-    assert len(problems) == 5
-    assert 'wildcard' in problems[2]
-    assert 'resource group' in problems[3]
-    assert 'region' in problems[4]
-
-
 def test_create_resource_group_reconciles_a_lost_answer(fake, api):
     vps = seeded_resource(fake, 'vps')
     fake.fault(method='POST', path=groups.RESOURCE_GROUP_PATH, status=503, times=1, apply=True)
@@ -246,39 +155,8 @@ def test_get_resource_group_asks_for_details_and_returns_none_when_missing(fake,
     found = groups.get_resource_group(api, created['id'])
     assert [(member['id'], member['type']) for member in found['resources']] == [(vps['id'], 'vps')]
     assert groups.get_resource_group(api, 'no/such-group') is None
-    assert fake.v2_requests() == [('GET', groups.resource_group_path(created['id']), [('details', 'true')], 200),
+    assert fake.v2_requests() == [('GET', groups.RESOURCE_GROUP_PATH + '/' + created['id'], [('details', 'true')], 200),
                                   ('GET', '/v2/iam/resourceGroup/no%2Fsuch-group', [('details', 'true')], 404)]
-
-
-def test_resolve_resource_references_looks_up_only_unknown_urns(fake, api):
-    vps = seeded_resource(fake, 'vps')
-    account = seeded_resource(fake, 'account')
-    known = {account['id']: {'id': account['id'], 'urn': account['urn']}}
-    unknown_id = 'f' * 8 + '-0000-0000-0000-' + '0' * 12
-    ids, learnt = groups.resolve_resource_references(api, [account['urn'], vps['urn'], vps['id'], unknown_id], known)
-    assert ids == [account['id'], vps['id'], unknown_id]
-    assert fake.v2_requests() == [('GET', groups.RESOURCE_PATH, [('resourceURN', vps['urn'])], 200)]
-    assert learnt[vps['id']]['type'] == 'vps' and learnt[vps['id']]['urn'] == vps['urn']
-
-
-def test_resolve_resource_references_without_lookups_when_all_known(fake, api):
-    ids, _learnt = groups.resolve_resource_references(api, [ACCOUNT_URN], {ACCOUNT_ID: {'id': ACCOUNT_ID, 'urn': ACCOUNT_URN}})
-    assert ids == [ACCOUNT_ID]
-    assert fake.requests() == []
-
-
-def test_resolve_resource_references_batches_and_names_every_unknown_urn(fake, api):
-    vps = seeded_resource(fake, 'vps')
-    urns = ['urn:v1:eu:resource:vps:missing-%d' % number for number in range(groups.URN_LOOKUP_BATCH + 4)] + [vps['urn']]
-    with pytest.raises(OvhError) as caught:
-        groups.resolve_resource_references(api, urns, {})
-    assert fake.v2_requests() == [
-        ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[:groups.URN_LOOKUP_BATCH]), 200),
-        ('GET', groups.RESOURCE_PATH, sorted(('resourceURN', urn) for urn in urns[groups.URN_LOOKUP_BATCH:]), 200),
-    ]
-    message = str(caught.value)
-    assert 'missing-0' in message and 'missing-%d' % (groups.URN_LOOKUP_BATCH + 3) in message
-    assert vps['urn'] not in message
 
 
 def test_single_by_name_fails_listing_every_match():
@@ -294,3 +172,46 @@ def test_name_problems():
     assert groups.name_problems('name', None) == []
     assert groups.name_problems('name', 'x') == []
     assert groups.name_problems('name', '  ') == ['name: must not be empty']
+
+
+# ---------------------------------------------------------------- named calls and both kinds
+
+
+def test_update_and_delete_permissions_group_by_urn(fake, api):
+    created = groups.create_permissions_group(api, OPS_BODY)
+    updated = groups.update_permissions_group(api, created['urn'], dict(OPS_BODY, description='changed'))
+    assert updated['description'] == 'changed'
+    assert groups.delete_permissions_group(api, created['urn']) is True
+    assert groups.delete_permissions_group(api, created['urn']) is False
+    escaped = created['urn'].replace(':', '%3A')
+    assert [(method, path) for method, path, _query, _status in fake.v2_requests()][1:] == [
+        ('PUT', groups.PERMISSIONS_GROUP_PATH + '/' + escaped), ('DELETE', groups.PERMISSIONS_GROUP_PATH + '/' + escaped),
+        ('DELETE', groups.PERMISSIONS_GROUP_PATH + '/' + escaped)]
+
+
+def test_update_and_delete_resource_group_by_id(fake, api):
+    vps = seeded_resource(fake, 'vps')
+    created = groups.create_resource_group(api, groups.resource_group_body('web', []))
+    updated = groups.update_resource_group(api, created['id'], groups.resource_group_body('web', [vps['id']]))
+    assert groups.member_ids(groups.resource_group_view(updated)) == [vps['id']]
+    assert groups.delete_resource_group(api, created['id']) is True
+    assert groups.delete_resource_group(api, created['id']) is False
+
+
+def test_find_group_by_address_or_name_and_matching_groups(fake, api):
+    created = groups.create_permissions_group(api, OPS_BODY)
+    kind = groups.PERMISSIONS_GROUPS
+    assert groups.find_group(api, kind, created['urn'])['name'] == 'ops'
+    assert groups.find_group(api, kind, name='ops')['urn'] == created['urn']
+    assert groups.find_group(api, kind, name='nothing') is None
+    assert [group['urn'] for group in groups.matching_groups(api, kind, name='ops')] == [created['urn']]
+    assert groups.matching_groups(api, kind, created['urn'] + 'x') == []
+    assert len(groups.matching_groups(api, kind)) == len(fake.state()['permissionsGroups'])
+
+
+def test_refusals_name_the_group_and_the_option():
+    view = groups.permissions_group_view(dict(PG_RAW, owner='ovh'))
+    message = groups.read_only_refusal(groups.PERMISSIONS_GROUPS, view, 'deleted')
+    assert "permissions group 'ops'" in message and PG_RAW['urn'] in message and 'cannot be deleted' in message
+    message = groups.missing_group_refusal(groups.RESOURCE_GROUPS, VPS_ID)
+    assert message.startswith('no resource group has the id %s' % VPS_ID) and 'without group_id' in message

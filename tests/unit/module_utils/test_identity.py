@@ -1,12 +1,10 @@
-"""Decisions of local users, user groups and resource tags (_identity.py), and its calls against the real fake."""
+"""Decisions of local users and user groups (_identity.py), and its calls against the real fake."""
 
 import pytest
-import requests
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _identity as identity
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 
-VPS = 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'
 USER = {'login': 'alice', 'email': 'a@example.com', 'description': 'Alice', 'group': 'web-ops', 'enabled': True}
 
 
@@ -14,63 +12,6 @@ def user_params(**overrides):
     params = {'login': 'alice', 'email': None, 'description': None, 'group': None, 'password': None, 'state': 'present'}
     params.update(overrides)
     return params
-
-
-# ---------------------------------------------------------------- tags
-
-
-def test_tag_plan_sets_only_what_differs_and_purges_the_rest_but_ovh_tags():
-    current = {'env': 'prod', 'owner': 'bob', 'ovh:region': 'gra'}
-    to_set, to_delete, after = identity.tag_plan(current, {'env': 'prod', 'team': 'web'}, purge=True)
-    assert to_set == {'team': 'web'}
-    assert to_delete == ['owner']
-    assert after == {'env': 'prod', 'team': 'web', 'ovh:region': 'gra'}
-
-
-def test_tag_plan_without_purge_keeps_other_tags():
-    assert identity.tag_plan({'owner': 'bob'}, {'env': 'prod'}, purge=False) == ({'env': 'prod'}, [], {'owner': 'bob', 'env': 'prod'})
-
-
-def test_tag_plan_empty_wanted_with_purge_removes_every_removable_tag():
-    assert identity.tag_plan({'a': '1', 'ovh:x': 'y'}, {}, purge=True) == ({}, ['a'], {'ovh:x': 'y'})
-
-
-def test_tag_plan_unchanged_is_empty():
-    assert identity.tag_plan({'a': '1'}, {'a': '1'}, purge=True) == ({}, [], {'a': '1'})
-
-
-def test_managed_tags_may_be_listed_as_they_are_but_not_changed():
-    assert identity.managed_tag_problems({'ovh:region': 'gra'}, {'ovh:region': 'gra'}) == []
-    changed = identity.managed_tag_problems({'ovh:region': 'gra'}, {'ovh:region': 'rbx', 'ovh:new': 'x', 'env': 'y'})
-    assert len(changed) == 2 and "'ovh:new'" in changed[0] and "'ovh:region'" in changed[1]
-
-
-@pytest.mark.parametrize('tags, count', [
-    ({'env': 'prod', 'a.b:c/d=e+f@g-h_i': ''}, 0),
-    ({'': 'x'}, 1),
-    ({'k' * 129: 'x'}, 1),
-    ({'bad key': 'x'}, 1),
-    ({'env': 'has space'}, 1),
-    ({'env': 'v' * 257}, 1),
-    ({'env': 3}, 1),
-    ({'bad key': 3}, 2),
-    ({3: 'x', 'env': 'prod'}, 1),
-    ({True: None}, 2),
-])
-def test_tag_problems_follow_the_addtag_patterns(tags, count):
-    assert len(identity.tag_problems(tags)) == count
-
-
-@pytest.mark.parametrize('urn, ok', [
-    (VPS, True),
-    ('urn:v1:ca:resource:dnsZone:example.com', True),
-    ('urn:v1:eu:resource:vps:*', False),
-    ('urn:v1:eu:resourceGroup:0123', False),
-    ('vps-5a6b7c8d.vps.ovh.net', False),
-    ('urn:v1:xx:resource:vps:a', False),
-])
-def test_tags_belong_to_one_resource_urn(urn, ok):
-    assert (identity.resource_urn_problems(urn) == []) is ok
 
 
 # ---------------------------------------------------------------- users and groups
@@ -125,16 +66,6 @@ def test_reads_and_writes_against_the_fake(api, fake):
         identity.update_group(api, 'DEFAULT', {'role': 'ADMIN'})
     assert refused.value.status == 403
     assert identity.delete_user(api, 'alice') and not identity.delete_user(api, 'alice')
-
-
-def test_a_changed_tag_is_deleted_and_posted_again_when_post_answers_conflict(api, fake):
-    requests.post(fake.url + '/_fake/tag-post-existing', json={'mode': 'conflict'}, timeout=30).raise_for_status()
-    identity.add_tag(api, VPS, 'environment', 'staging', replacing=True)
-    assert identity.get_resource(api, VPS)['tags']['environment'] == 'staging'
-    calls = [(r['method'], r['path'].rsplit('/', 1)[-1]) for r in fake.requests() if r['method'] != 'GET']
-    assert calls == [('POST', 'tag'), ('DELETE', 'environment'), ('POST', 'tag')]
-    with pytest.raises(OvhApiError):
-        identity.add_tag(api, VPS, 'environment', 'prod')  # not a replacement: the conflict is an error
 
 
 def test_names_and_the_caller_are_one_request_each(api, fake):
