@@ -177,7 +177,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._identity import (
     update_group,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
-from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import detach_identity, policies_with_identity
 
 DEFAULT_ROLE = 'NONE'
 

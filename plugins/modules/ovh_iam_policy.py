@@ -379,6 +379,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     changed_fields,
     create_policy,
     creation_problems,
+    delete_policy,
     desired_policy,
     endpoint_region,
     find_by_name,
@@ -386,7 +387,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     get_policy,
     new_name_problems,
     option_problems,
-    policy_path,
     protection_problem,
     untaken_fields,
     untaken_message,
@@ -442,7 +442,7 @@ def ensure_absent(module, current):
     if not current:
         return report(module, False, {}, {})
     if not module.check_mode:
-        module.api.delete_if_exists(policy_path(current['id']))
+        delete_policy(module.api, current['id'])
     return report(module, True, current, {})
 
 

@@ -325,20 +325,22 @@ from urllib.parse import urlsplit
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
+    detach_identity,
+    policies_with_identity,
+    replace_identity,
+)
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     FLOWS,
     RotationError,
     create_client,
     delete_client,
-    detach_identity,
     find_clients,
     find_one_client,
     give_way_to_concurrent_create,
     planned_client,
-    policies_with_identity,
     read_back,
-    replace_identity,
     rotate_client,
     update_body,
     update_client,

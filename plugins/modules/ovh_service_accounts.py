@@ -229,8 +229,9 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     endpoint_region,
     flatten_policy,
     create_policy,
+    delete_policy,
     list_policies,
-    policy_path,
+    rewrite_policy,
     untaken_fields,
     untaken_message,
     update_policy,
@@ -242,7 +243,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     delete_client,
     earlier_twins,
     list_clients,
-    policy_update_body,
     read_back,
     update_body,
     update_client,
@@ -444,14 +444,14 @@ class Run:
     def deletions(self, parallelism):
         """Detach identities from policies that stay, then delete policies, then clients."""
         def detach(policy, remaining):
-            return lambda: self.api.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
+            return lambda: rewrite_policy(self.api, policy, remaining)
         run_bounded([detach(policy, remaining) for policy, remaining in self.purged['detach']], parallelism)
         jobs = []
         for item in self.items:
             for policy in item['policies']:
                 if policy['action'] == 'delete':
-                    jobs.append((item, lambda p=policy: self.api.delete_if_exists(policy_path(p['id']))))
-        jobs.extend((None, lambda p=p: self.api.delete_if_exists(policy_path(p['id']))) for p in self.purged['policies'])
+                    jobs.append((item, lambda p=policy: delete_policy(self.api, p['id'])))
+        jobs.extend((None, lambda p=p: delete_policy(self.api, p['id'])) for p in self.purged['policies'])
         self.record_errors(jobs, parallelism)
         jobs = [(item, lambda c=item['client']['before']: delete_client(self.api, c['client_id']))
                 for item in self.items if item['client']['action'] == 'delete']
