@@ -201,6 +201,25 @@ def untaken_message(desired, answered, fields, verb):
             % (verb, desired.get('name'), '; '.join(details)))
 
 
+class UntakenWriteError(OvhError):
+    """OVHcloud accepted a policy write but did not apply every field: running again would not help."""
+
+    def __init__(self, message, policy, fields):
+        super().__init__(message)
+        self.policy = policy
+        self.fields = fields
+
+
+def answered_policy(desired, answered, verb):
+    """The flat policy the API answered to a write of ``desired`` (flat); UntakenWriteError names each field that
+    did not take."""
+    flat = flatten_policy(answered)
+    untaken = untaken_fields(desired, flat)
+    if untaken:
+        raise UntakenWriteError(untaken_message(desired, flat, untaken, verb), flat, untaken)
+    return flat
+
+
 # ---------------------------------------------------------------------------- checks
 
 def endpoint_region(params):

@@ -227,13 +227,11 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import ca
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     desired_policy,
     endpoint_region,
-    flatten_policy,
+    answered_policy,
     create_policy,
     delete_policy,
     list_policies,
     rewrite_policy,
-    untaken_fields,
-    untaken_message,
     update_policy,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -434,11 +432,7 @@ class Run:
             else:
                 answered = update_policy(self.api, policy['id'], desired)
                 verb = 'update'
-            flat = flatten_policy(answered)
-            untaken = untaken_fields(desired, flat)
-            if untaken:
-                raise OvhError(untaken_message(desired, flat, untaken, verb))
-            policy['after'] = flat
+            policy['after'] = answered_policy(desired, answered, verb)
         return job
 
     def deletions(self, parallelism):
@@ -521,9 +515,13 @@ def policy_result(planned):
     return result
 
 
+def converge(module):
+    return Run(module).converge()
+
+
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(lambda m: Run(m).converge())
+    module.run(converge)
 
 
 if __name__ == '__main__':
