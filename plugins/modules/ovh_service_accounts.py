@@ -225,11 +225,11 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_f
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
-    desired_policy,
-    endpoint_region,
     answered_policy,
     create_policy,
     delete_policy,
+    desired_policy,
+    endpoint_region,
     list_policies,
     rewrite_policy,
     update_policy,

@@ -196,6 +196,18 @@ def test_round_trip_of_the_body_is_unchanged(remote):
     assert policies.changed_fields(remote, policies.flatten_policy(echoed)) == []
 
 
+def test_answered_policy_names_each_field_the_api_did_not_take(remote):
+    desired = policies.desired_policy(remote, params(description='new text', expired_at=''))
+    echoed = dict(policies.api_body(desired), id=remote['id'], owner=NIC, readOnly=False, createdAt=remote['created_at'])
+    assert policies.answered_policy(desired, echoed, 'update')['description'] == 'new text'
+    kept = dict(echoed, description=remote['description'], expiredAt='2030-01-01T00:00:00Z')
+    with pytest.raises(policies.UntakenWriteError) as caught:
+        policies.answered_policy(desired, kept, 'update')
+    assert caught.value.fields == ['description', 'expired_at']
+    assert caught.value.policy['expired_at'] == '2030-01-01T00:00:00Z'
+    assert 'did not apply every field' in str(caught.value) and 'set a later date instead' in str(caught.value)
+
+
 # ---------------------------------------------------------------- checks
 
 def test_option_problems_lists_every_bad_item():
