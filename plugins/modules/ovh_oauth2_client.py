@@ -411,7 +411,7 @@ def same_urls(left, right):
     return sorted(set(left or [])) == sorted(set(right or []))
 
 
-def present_action(params, current):
+def present_action(current, params):
     """How state=present reaches the options from ``current`` (None: no client): ``(action, problem)``.
 
     ``action`` is 'create', 'replace' (the flow changes: a new client), 'rotate' or 'update'; ``problem``
@@ -445,7 +445,7 @@ def wanted_for_new_client(params, previous=None):
     return name, description, params['flow'], urls
 
 
-def changes_for(params, current):
+def changes_for(current, params):
     """The fields of an existing client that differ from the options (None options are left alone)."""
     changes = {}
     if params['name'] is not None and params['name'] != current['name']:
@@ -495,7 +495,7 @@ def editable_policies(module, current):
 # ---------------------------------------------------------------------------- present
 
 def ensure_present(module, current):
-    action, problem = present_action(module.params, current)
+    action, problem = present_action(current, module.params)
     if problem:
         module.fail(problem)
     if action == 'create':
@@ -701,7 +701,7 @@ def check_rename(module, current, name):
 
 def update(module, current):
     mode_fixed = warn_unwritable_credentials_file(module, current)
-    changes = changes_for(module.params, current)
+    changes = changes_for(current, module.params)
     if 'name' in changes:
         check_rename(module, current, changes['name'])
     after = dict(current, **changes)

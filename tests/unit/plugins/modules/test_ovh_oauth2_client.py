@@ -38,13 +38,13 @@ def test_callback_urls_must_be_absolute_http_urls_of_the_right_flow():
     (dict(name='ci', flow='AUTHORIZATION_CODE', recreate=True), CURRENT, 'replace'),
 ])
 def test_the_way_state_present_goes(given, current, expected):
-    assert module.present_action(params(**given), current) == (expected, None)
+    assert module.present_action(current, params(**given)) == (expected, None)
 
 
 def test_what_state_present_refuses():
-    action, problem = module.present_action(params(client_id='EU.gone'), None)
+    action, problem = module.present_action(None, params(client_id='EU.gone'))
     assert action is None and 'EU.gone does not exist' in problem and 'omit client_id' in problem
-    action, problem = module.present_action(params(name='ci', flow='AUTHORIZATION_CODE'), CURRENT)
+    action, problem = module.present_action(CURRENT, params(name='ci', flow='AUTHORIZATION_CODE'))
     assert action is None and 'recreate: true' in problem and 'flow: CLIENT_CREDENTIALS' in problem
 
 
@@ -57,11 +57,11 @@ def test_a_new_client_takes_what_the_options_leave_out_from_the_one_it_replaces(
 
 
 def test_changes_name_only_what_differs_and_urls_as_a_set():
-    assert module.changes_for(params(name='ci'), CURRENT) == {}
-    assert module.changes_for(params(name='ci2', description='Deploys'), CURRENT) == {'name': 'ci2'}
+    assert module.changes_for(CURRENT, params(name='ci')) == {}
+    assert module.changes_for(CURRENT, params(name='ci2', description='Deploys')) == {'name': 'ci2'}
     urls = ['https://b.example.com/cb', 'https://a.example.com/cb']
-    assert module.changes_for(params(client_id='EU.2', callback_urls=urls), WEB) == {'callback_urls': urls}
-    assert module.changes_for(params(client_id='EU.2', callback_urls=WEB['callback_urls'] * 2), WEB) == {}
+    assert module.changes_for(WEB, params(client_id='EU.2', callback_urls=urls)) == {'callback_urls': urls}
+    assert module.changes_for(WEB, params(client_id='EU.2', callback_urls=WEB['callback_urls'] * 2)) == {}
 
 
 def test_a_secret_must_have_somewhere_to_go():
