@@ -3,7 +3,8 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""IAM v2 policies: the flat snake_case shape modules show, set comparison, full PUT bodies, lookups.
+"""IAM v2 policies (``/v2/iam/policy``): the flat snake_case shape modules show, set comparison, the one
+PUT/POST body, lookups, writes, and the identities a policy lists (attach, detach, replace).
 
 A policy has two shapes here:
 - the API shape (``iam.policy.Response`` / ``iam.policy.Update``): camelCase, resources and
@@ -43,7 +44,7 @@ LIST_FIELDS = ('identities', 'resources') + ACTION_FIELDS + ('permissions_groups
 MANAGED_FIELDS = ('name', 'description') + LIST_FIELDS + ('conditions', 'expired_at')
 
 
-def policy_path(policy_id):
+def _policy_path(policy_id):
     return '%s/%s' % (POLICY_PATH, escape_path_segment(policy_id))
 
 
@@ -164,7 +165,11 @@ def changed_fields(current, desired):
 
 
 def api_body(flat):
-    """The full iam.policy.Update (= Creation) object: the API replaces the whole policy on PUT."""
+    """The full iam.policy.Update (= Creation) object: the API replaces the whole policy on PUT.
+
+    The one body every policy POST and PUT sends. Only writable fields are built (read-only details
+    such as resource names are not); an API policy goes through ``flatten_policy`` first.
+    """
     return {
         'name': flat['name'],
         'description': flat.get('description') or '',
@@ -196,11 +201,30 @@ def untaken_message(desired, answered, fields, verb):
             % (verb, desired.get('name'), '; '.join(details)))
 
 
+class UntakenWriteError(OvhError):
+    """OVHcloud accepted a policy write but did not apply every field: running again would not help."""
+
+    def __init__(self, message, policy, fields):
+        super().__init__(message)
+        self.policy = policy
+        self.fields = fields
+
+
+def answered_policy(desired, answered, verb):
+    """The flat policy the API answered to a write of ``desired`` (flat); UntakenWriteError names each field that
+    did not take."""
+    flat = flatten_policy(answered)
+    untaken = untaken_fields(desired, flat)
+    if untaken:
+        raise UntakenWriteError(untaken_message(desired, flat, untaken, verb), flat, untaken)
+    return flat
+
+
 # ---------------------------------------------------------------------------- checks
 
 def endpoint_region(params):
     """The URN region of the endpoint the task talks to, or None (a custom URL, or a configuration error
-    that the client will report itself)."""
+    that OvhModule.api reports itself)."""
     try:
         return resolve_connection(params).region
     except OvhError:
@@ -272,19 +296,19 @@ def asks_only_removal(params):
     return bool(params.get('remove_identities')) and all(params.get(field) is None for field in fields)
 
 
-# ---------------------------------------------------------------------------- lookups
+# ---------------------------------------------------------------------------- reading
 
-def get_policy(client, policy_id):
+def get_policy(api, policy_id):
     """The API policy with this id, or None when there is none."""
     try:
-        return client.get(policy_path(policy_id))
+        return api.get(_policy_path(policy_id))
     except OvhApiError as exc:
         if exc.is_not_found:
             return None
         raise
 
 
-def list_policies(client, identities=None, resources=None, actions=None, read_only=None):
+def list_policies(api, identities=None, resources=None, actions=None, read_only=None):
     """Every policy matching the server-side filters (repeated query parameters), every page."""
     params = {}
     if identities:
@@ -295,65 +319,118 @@ def list_policies(client, identities=None, resources=None, actions=None, read_on
         params['action'] = list(actions)
     if read_only is not None:
         params['readOnly'] = read_only
-    return client.list_v2(POLICY_PATH, params=params or None)
+    return api.list_v2(POLICY_PATH, params=params or None)
 
 
-def find_by_name(client, name):
+def find_by_name(api, name):
     """Every editable policy with exactly this name (the API has no name filter).
 
     Only ``readOnly=false`` narrows the list safely: an identity, resource or action filter built
     from the task's options would hide the policy as soon as it lacks the value being added.
     OVHcloud's read-only policies use the reserved ``ovh-`` prefix, refused before any call.
     """
-    return [policy for policy in list_policies(client, read_only=False) if policy.get('name') == name]
+    return [policy for policy in list_policies(api, read_only=False) if policy.get('name') == name]
 
 
-def created_anyway(client, desired, error):
-    """After a POST that may have been applied (5xx, lost answer) or that the API refused as already existing:
-    the policy it created, or None when a 5xx answer came and the lookup shows nothing was created.
+def policies_with_identity(api, urn):
+    """Every policy (all pages) whose identities list ``urn`` exactly, as the API returns them.
 
-    A name already taken (POLICY_ALREADY_EXISTS) by a policy identical to the one asked for is that create,
-    landed although its answer was lost: it is adopted. Errors that surely changed nothing (other 4xx), and
-    lost answers whose request may still land, are raised again.
+    The server filter (``?identity=``) may also match wildcard identities, which cannot be
+    detached one URN at a time, so the exact membership is checked here too.
     """
-    if not (error.may_have_applied or error.is_already_exists):
-        raise error
-    namesakes = find_by_name(client, desired['name'])
-    for policy in namesakes:
-        if not changed_fields(flatten_policy(policy), desired):
-            return policy
-    if namesakes:  # another writer created a policy of that name meanwhile: do not add a second one
-        raise error
-    if error.status is None or error.is_already_exists:
-        # No answer at all (timeout, dropped connection): the request may still be carried out later, so
-        # sending it again could make two policies. Fail; the next run adopts the policy if it lands.
-        raise error
-    return None
+    return [p for p in list_policies(api, identities=[urn]) if urn in (p.get('identities') or [])]
 
 
-def create_policy(client, desired, warn):
-    """POST the policy, reconciled as created_anyway says (sent once more only when surely nothing was created);
-    the API's answer."""
-    try:
-        return client.post(POLICY_PATH, api_body(desired))
-    except OvhApiError as exc:
-        created = created_anyway(client, desired, exc)
-        if created is not None:
-            return created
-        # The lookup shows the failed POST created nothing, so sending it once more cannot duplicate it.
-        warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], exc))
-        try:
-            return client.post(POLICY_PATH, api_body(desired))
-        except OvhApiError as again:
-            created = created_anyway(client, desired, again)
-            if created is None:
-                raise
-            return created
+# ---------------------------------------------------------------------------- writing
+
+def _landed_policy(api, desired):
+    """After a POST that may have made the policy (5xx, lost answer, or "already exists"): the policy it made,
+    or None when nothing carries its name.
+
+    A namesake identical to the policy asked for is that create, landed although its answer was lost: it is
+    adopted. A different namesake means another writer took the name meanwhile: the error stands (names are
+    unique), never a second policy.
+    """
+    def landed(error):
+        namesakes = find_by_name(api, desired['name'])
+        for policy in namesakes:
+            if not changed_fields(flatten_policy(policy), desired):
+                return policy
+        if namesakes:
+            raise error
+        return None
+    return landed
 
 
-def update_policy(client, policy_id, desired):
-    """PUT the full policy; the policy as the API answered it (read back when the answer has no policy)."""
-    updated = client.put(policy_path(policy_id), api_body(desired))
+def create_policy(api, desired, warn):
+    """POST the policy (flat ``desired``); the API's answer, or the identical policy a lost answer made.
+
+    Sent once more only when the API answered an error and the lookup shows nothing was created; after no
+    answer at all the request may still land later, so the task fails and the next run adopts the policy.
+    """
+    def resent(error, _attempt):
+        warn('creating policy %r failed (%s) and created nothing; it was sent once more' % (desired['name'], error))
+    return api.post_reconciled(POLICY_PATH, api_body(desired), _landed_policy(api, desired), adopt_existing=True,
+                               resends=1, on_resend=resent)
+
+
+def update_policy(api, policy_id, desired):
+    """PUT the full policy (flat ``desired``); the policy as the API answered it (read back when the answer has
+    no policy)."""
+    updated = api.put(_policy_path(policy_id), api_body(desired))
     if not (isinstance(updated, dict) and updated.get('id')):
-        updated = get_policy(client, policy_id)
+        updated = get_policy(api, policy_id)
     return updated
+
+
+def delete_policy(api, policy_id):
+    """DELETE a policy; True when deleted, False when it was already gone."""
+    return api.delete_if_exists(_policy_path(policy_id))
+
+
+def rewrite_policy(api, policy, identities=None):
+    """PUT one policy (API shape) back whole: as it was, or with ``identities`` instead of its own."""
+    flat = flatten_policy(policy)
+    # The API's order, not the flat sorted one: a policy put back as it was reads back the same.
+    flat['identities'] = list(policy.get('identities') or [] if identities is None else identities)
+    api.put(_policy_path(policy['id']), api_body(flat))
+
+
+def detach_identity(api, policy, urn, delete_if_empty=False, check_mode=False):
+    """Remove ``urn`` from one policy (API shape, not readOnly) with a full PUT.
+
+    When no identity would remain and ``delete_if_empty`` is true, the policy is deleted instead.
+    Returns ``{'id', 'name', 'deleted'}``. In check mode nothing is sent.
+    """
+    remaining = [identity for identity in policy.get('identities') or [] if identity != urn]
+    deleted = not remaining and delete_if_empty
+    if not check_mode:
+        if deleted:
+            delete_policy(api, policy['id'])
+        else:
+            rewrite_policy(api, policy, remaining)
+    return {'id': policy['id'], 'name': policy['name'], 'deleted': deleted}
+
+
+def replace_identity(api, policy, old_urn, new_urn, check_mode=False):
+    """Point one policy (API shape, not readOnly) at ``new_urn`` instead of ``old_urn`` (full PUT).
+
+    Returns ``{'id', 'name'}``. In check mode nothing is sent.
+    """
+    identities = []
+    for identity in policy.get('identities') or []:
+        replacement = new_urn if identity == old_urn else identity
+        if replacement not in identities:
+            identities.append(replacement)
+    if not check_mode:
+        rewrite_policy(api, policy, identities)
+    return {'id': policy['id'], 'name': policy['name']}
+
+
+def add_identity(api, policy, urn):
+    """Add ``urn`` to one policy (API shape) with a full PUT; the policy as it is now (API shape)."""
+    identities = list(policy.get('identities') or [])
+    if urn not in identities:
+        identities.append(urn)
+        rewrite_policy(api, policy, identities)
+    return dict(policy, identities=identities)

@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import detach_identity, policies_with_identity
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import detach_identity, policies_with_identity
 
 USERS_PATH = '/me/identity/user'
 GROUPS_PATH = '/me/identity/group'

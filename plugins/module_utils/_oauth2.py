@@ -3,16 +3,16 @@
 #
 # PRIVATE: this file is internal to ovhcloud.iam and may change without notice.
 
-"""Service accounts (OAuth2 clients, ``/me/api/oauth2/client``) and the policies that list them.
+"""Service accounts (OAuth2 clients, ``/me/api/oauth2/client``): read, create, update, delete, rotate.
 
-Reusable by every module and role of the collection. Clients are handed around in snake_case
-(``client_from_api``); policies as the API returns them. Nothing here calls ``fail_json``:
+Reusable by every module and role of the collection. ``api`` is always the HTTP client (OvhClient); a
+"client" is an OAuth2 client, handed around in snake_case (``client_from_api``). The policies that list
+a client's identity are handled by ``_iam_policy`` (rotation calls it). Nothing here calls ``fail_json``:
 problems are raised as ``OvhError`` subclasses.
 
 Stable helpers (other modules call them; keep their signatures):
 ``find_clients``, ``get_client``, ``create_client``, ``update_client``, ``delete_client``,
-``client_from_api``, ``policies_with_identity``, ``detach_identity``, ``replace_identity``,
-``policy_update_body``, ``rotate_client``.
+``client_from_api``, ``rotate_client``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import time
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import add_identity, detach_identity, rewrite_policy
 
 CLIENTS_PATH = '/me/api/oauth2/client'
-POLICIES_PATH = '/v2/iam/policy'
 FLOWS = ('CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE')
 
 # Extra POST attempts after a lost create response (the first attempt is not counted).
@@ -41,24 +41,20 @@ class LostCreateError(OvhError):
     """A create whose answer was lost could not be brought to exactly one client with a known secret."""
 
 
-def client_path(client_id):
+def _client_path(client_id):
     return '%s/%s' % (CLIENTS_PATH, escape_path_segment(client_id))
 
 
-def policy_path(policy_id):
-    return '%s/%s' % (POLICIES_PATH, escape_path_segment(policy_id))
-
-
-def client_from_api(api_client):
+def client_from_api(answered):
     """The snake_case view of an ``oauth2.client`` (modules return this shape as ``client``)."""
     return {
-        'client_id': api_client.get('clientId'),
-        'name': api_client.get('name'),
-        'description': api_client.get('description'),
-        'flow': api_client.get('flow'),
-        'callback_urls': list(api_client.get('callbackUrls') or []),
-        'identity': api_client.get('identity'),
-        'created_at': api_client.get('createdAt'),
+        'client_id': answered.get('clientId'),
+        'name': answered.get('name'),
+        'description': answered.get('description'),
+        'flow': answered.get('flow'),
+        'callback_urls': list(answered.get('callbackUrls') or []),
+        'identity': answered.get('identity'),
+        'created_at': answered.get('createdAt'),
     }
 
 
@@ -77,22 +73,22 @@ def planned_client(name, description, flow, callback_urls):
 
 # ---------------------------------------------------------------------------- reading clients
 
-def get_client(client, client_id):
+def get_client(api, client_id):
     """One client in snake_case, or None when it does not exist."""
     try:
-        return client_from_api(client.get(client_path(client_id)))
+        return client_from_api(api.get(_client_path(client_id)))
     except OvhApiError as exc:
         if exc.is_not_found:
             return None
         raise
 
 
-def list_clients(client):
+def list_clients(api):
     """Every client of the account in snake_case (the ids list expanded concurrently)."""
-    return [client_from_api(item) for item in client.list_v1_expanded(CLIENTS_PATH, item_path=client_path)]
+    return [client_from_api(item) for item in api.list_v1_expanded(CLIENTS_PATH, item_path=_client_path)]
 
 
-def find_clients(client, name=None, client_id=None, flow=None):
+def find_clients(api, name=None, client_id=None, flow=None):
     """The clients matching every filter given, in snake_case, sorted by name then client_id.
 
     With ``client_id`` only that client is read (one GET; [] when it does not exist); otherwise
@@ -100,21 +96,21 @@ def find_clients(client, name=None, client_id=None, flow=None):
     decide what several matches mean). ``flow`` is CLIENT_CREDENTIALS or AUTHORIZATION_CODE.
     """
     if client_id is not None:
-        found = get_client(client, client_id)
+        found = get_client(api, client_id)
         candidates = [found] if found else []
     else:
-        candidates = list_clients(client)
+        candidates = list_clients(api)
     matching = [c for c in candidates
                 if (name is None or c['name'] == name) and (flow is None or c['flow'] == flow)]
     return sorted(matching, key=lambda c: (c['name'] or '', c['client_id'] or ''))
 
 
-def find_one_client(client, name=None, client_id=None):
+def find_one_client(api, name=None, client_id=None):
     """The client addressed by client_id (when given) or else by exact name; None when missing.
 
     Raises ClientLookupError when several clients carry the name: never guess.
     """
-    matches = find_clients(client, name=None if client_id is not None else name, client_id=client_id)
+    matches = find_clients(api, name=None if client_id is not None else name, client_id=client_id)
     if len(matches) > 1:
         raise ClientLookupError(
             'Several OAuth2 clients are named %r: %s. Names are not unique on OVHcloud; give client_id to choose one '
@@ -123,10 +119,10 @@ def find_one_client(client, name=None, client_id=None):
     return matches[0] if matches else None
 
 
-def read_back(client, client_id, delays=READ_BACK_DELAYS, sleep=time.sleep):
+def read_back(api, client_id, delays=READ_BACK_DELAYS, sleep=time.sleep):
     """GET a client just created, waiting briefly while it is not readable yet; None if it never shows."""
     for delay in tuple(delays) + (None,):
-        found = get_client(client, client_id)
+        found = get_client(api, client_id)
         if found is not None or delay is None:
             return found
         sleep(delay)
@@ -141,7 +137,7 @@ def create_body(name, description, flow, callback_urls):
     return {'name': name, 'description': description, 'flow': flow, 'callbackUrls': urls}
 
 
-def create_client(client, name, description, flow, callback_urls=None, known_ids=(), warn=None):
+def create_client(api, name, description, flow, callback_urls=None, known_ids=(), warn=None):
     """POST a new client and return ``(client_id, client_secret)``.
 
     When the answer is lost although the create may have been applied (``may_have_applied``), the
@@ -152,33 +148,34 @@ def create_client(client, name, description, flow, callback_urls=None, known_ids
     leftover could not be deleted). ``warn(text)``, when given, reports a leftover that only showed
     up after a retry succeeded, instead of raising and losing the secret in hand.
     """
-    body = create_body(name, description, flow, callback_urls)
     known = set(known_ids)
-    attempt = 0
-    while True:
-        try:
-            answer = client.post(CLIENTS_PATH, body)
-        except OvhApiError as exc:
-            if not exc.may_have_applied:
-                raise
-            removed = _remove_unanswered_creates(client, name, known, exc)
-            attempt += 1
-            if attempt > CREATE_EXTRA_ATTEMPTS:
-                raise LostCreateError(
-                    'Creating OAuth2 client %r failed %d times without a usable answer (last: %s). Clients created '
-                    'meanwhile without a received secret were deleted (%s); nothing was left behind. Try again later.'
-                    % (name, attempt, exc, ', '.join(removed) or 'none'))
-            continue
-        client_id, secret = _secret_answer(answer, name)
-        if attempt:
-            _sweep_late_orphans(client, name, known | {client_id}, warn)
-        return client_id, secret
+    lost, removed = [], []
+
+    def landed(error):
+        # Cleaned up, so sending again cannot leave two clients: never adopt one (its secret is gone).
+        removed.extend(_remove_unanswered_creates(api, name, known, error))
+        lost.append(error)
+        return None
+    try:
+        answer = api.post_reconciled(CLIENTS_PATH, create_body(name, description, flow, callback_urls), landed,
+                                     resends=CREATE_EXTRA_ATTEMPTS, resend_unanswered=True)
+    except OvhApiError as exc:
+        if lost and lost[-1] is exc:
+            raise LostCreateError(
+                'Creating OAuth2 client %r failed %d times without a usable answer (last: %s). Clients created '
+                'meanwhile without a received secret were deleted (%s); nothing was left behind. Try again later.'
+                % (name, len(lost), exc, ', '.join(removed) or 'none'))
+        raise
+    client_id, secret = _secret_answer(answer, name)
+    if lost:
+        _sweep_late_orphans(api, name, known | {client_id}, warn)
+    return client_id, secret
 
 
-def _sweep_late_orphans(client, name, keep, warn):
+def _sweep_late_orphans(api, name, keep, warn):
     """A lost create may become visible only after the retry succeeded: keep only the client whose secret we hold."""
     try:
-        _remove_unanswered_creates(client, name, keep, 'an earlier attempt')
+        _remove_unanswered_creates(api, name, keep, 'an earlier attempt')
     except LostCreateError as exc:
         if warn is None:
             raise
@@ -191,10 +188,10 @@ def _secret_answer(answer, name):
     return answer['clientId'], answer['clientSecret']
 
 
-def _remove_unanswered_creates(client, name, known, cause):
+def _remove_unanswered_creates(api, name, known, cause):
     """Delete clients named ``name`` that appeared since the POST; return their ids."""
     try:
-        orphans = [c['client_id'] for c in find_clients(client, name=name) if c['client_id'] not in known]
+        orphans = [c['client_id'] for c in find_clients(api, name=name) if c['client_id'] not in known]
     except OvhError as exc:
         raise LostCreateError(
             'The answer to creating OAuth2 client %r was lost (%s) and listing the clients to check failed (%s). '
@@ -202,7 +199,7 @@ def _remove_unanswered_creates(client, name, known, cause):
             'and delete it.' % (name, cause, exc, name))
     for orphan in orphans:
         try:
-            delete_client(client, orphan)
+            delete_client(api, orphan)
         except OvhError as exc:
             raise LostCreateError(
                 'The answer to creating OAuth2 client %r was lost (%s); client %s was created without a received '
@@ -226,7 +223,7 @@ def _created_order(found):
         return None
 
 
-def give_way_to_concurrent_create(client, name, client_id, known_ids=()):
+def give_way_to_concurrent_create(api, name, client_id, known_ids=()):
     """After creating ``client_id``, leave at most one client named ``name``: the earliest one.
 
     Names are not unique on OVHcloud, so two runs that both found no client both create one. Each
@@ -236,10 +233,10 @@ def give_way_to_concurrent_create(client, name, client_id, known_ids=()):
     and every later creator sees it, since it existed before their create. When both creates fall in
     the same second both runs give way: both fail clearly, nothing is left, and a re-run creates one.
     """
-    earlier = earlier_twins(find_clients(client, name=name), client_id, known_ids)
+    earlier = earlier_twins(find_clients(api, name=name), client_id, known_ids)
     if not earlier:
         return
-    delete_client(client, client_id)
+    delete_client(api, client_id)
     raise concurrent_create_error(name, earlier, client_id)
 
 
@@ -268,91 +265,14 @@ def update_body(current, name=None, description=None, callback_urls=None):
     }
 
 
-def update_client(client, client_id, body):
+def update_client(api, client_id, body):
     """PUT ``body`` (from update_body) on the client."""
-    client.put(client_path(client_id), body)
+    api.put(_client_path(client_id), body)
 
 
-def delete_client(client, client_id):
+def delete_client(api, client_id):
     """DELETE a client; True when deleted, False when it was already gone."""
-    return client.delete_if_exists(client_path(client_id))
-
-
-# ---------------------------------------------------------------------------- policies listing an identity
-
-def policies_with_identity(client, urn):
-    """Every policy (all pages) whose identities list ``urn`` exactly, as the API returns them.
-
-    The server filter (``?identity=``) may also match wildcard identities, which cannot be
-    detached one URN at a time, so the exact membership is checked here too.
-    """
-    policies = client.list_v2(POLICIES_PATH, params={'identity': urn})
-    return [p for p in policies if urn in (p.get('identities') or [])]
-
-
-def _urn_list(entries):
-    return [{'urn': entry['urn']} for entry in entries or [] if isinstance(entry, dict) and entry.get('urn')]
-
-
-def _action_list(entries):
-    return [{'action': entry['action']} for entry in entries or [] if isinstance(entry, dict) and entry.get('action')]
-
-
-def policy_update_body(policy, identities=None):
-    """The full PUT body (``iam.policy.Update``) of a policy as the API returned it.
-
-    Only writable fields are kept (read-only details such as resource names are dropped);
-    ``identities`` replaces the policy's identities when given.
-    """
-    permissions = {}
-    for kind in ('allow', 'except', 'deny'):
-        entries = (policy.get('permissions') or {}).get(kind)
-        if entries is not None:
-            permissions[kind] = _action_list(entries)
-    body = {
-        'name': policy['name'],
-        'identities': list(policy.get('identities') or []) if identities is None else list(identities),
-        'resources': _urn_list(policy.get('resources')),
-        'permissions': permissions,
-        'permissionsGroups': _urn_list(policy.get('permissionsGroups')),
-    }
-    if policy.get('description') is not None:
-        body['description'] = policy['description']
-    for key in ('conditions', 'expiredAt'):
-        if policy.get(key) is not None:
-            body[key] = policy[key]
-    return body
-
-
-def detach_identity(client, policy, urn, delete_if_empty=False, check_mode=False):
-    """Remove ``urn`` from one policy (API shape, not readOnly) with a full PUT.
-
-    When no identity would remain and ``delete_if_empty`` is true, the policy is deleted instead.
-    Returns ``{'id', 'name', 'deleted'}``. In check mode nothing is sent.
-    """
-    remaining = [identity for identity in policy.get('identities') or [] if identity != urn]
-    deleted = not remaining and delete_if_empty
-    if not check_mode:
-        if deleted:
-            client.delete(policy_path(policy['id']))
-        else:
-            client.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
-    return {'id': policy['id'], 'name': policy['name'], 'deleted': deleted}
-
-
-def replace_identity(client, policy, old_urn, new_urn, check_mode=False):
-    """Point one policy (API shape, not readOnly) at ``new_urn`` instead of ``old_urn`` (full PUT).
-
-    Returns ``{'id', 'name'}``. In check mode nothing is sent.
-    """
-    identities = []
-    for identity in policy.get('identities') or []:
-        replacement = new_urn if identity == old_urn else identity
-        if replacement not in identities:
-            identities.append(replacement)
-    if not check_mode:
-        client.put(policy_path(policy['id']), policy_update_body(policy, identities=identities))
-    return {'id': policy['id'], 'name': policy['name']}
+    return api.delete_if_exists(_client_path(client_id))
 
 
 # ---------------------------------------------------------------------------- rotation
@@ -361,33 +281,24 @@ class RotationError(OvhError):
     """A rotation stopped before the new credentials were handed over; everything it changed was undone."""
 
 
-def add_identity(client, policy, urn):
-    """Add ``urn`` to one policy (API shape) with a full PUT; the policy as it is now (API shape)."""
-    identities = list(policy.get('identities') or [])
-    if urn not in identities:
-        identities.append(urn)
-        client.put(policy_path(policy['id']), policy_update_body(policy, identities=identities))
-    return dict(policy, identities=identities)
-
-
-def _undo_rotation(client, restored_policies, created_id):
+def _undo_rotation(api, restored_policies, created_id):
     """Put the policies back as they were and delete the new client; the problems met, as text."""
     problems = []
     for policy in restored_policies:
         try:
-            client.put(policy_path(policy['id']), policy_update_body(policy))
+            rewrite_policy(api, policy)
         except OvhError as exc:
             problems.append('policy %s (%s) still lists the new client: %s' % (policy['name'], policy['id'], exc))
     try:
-        delete_client(client, created_id)
+        delete_client(api, created_id)
     except OvhError as exc:
         problems.append('the new client %s could not be deleted (delete it with state=absent and its client_id): %s'
                         % (created_id, exc))
     return problems
 
 
-def _rotation_stopped(client, current, joined, created_id, reason):
-    problems = _undo_rotation(client, joined, created_id)
+def _rotation_stopped(api, current, joined, created_id, reason):
+    problems = _undo_rotation(api, joined, created_id)
     if problems:
         return RotationError('Rotating OAuth2 client %s stopped (%s) and undoing it was incomplete: %s. The old client '
                              'and its secret still work.' % (current['client_id'], reason, '; '.join(problems)))
@@ -395,7 +306,7 @@ def _rotation_stopped(client, current, joined, created_id, reason):
                          'they were: nothing changed, the old secret still works.' % (current['client_id'], reason))
 
 
-def rotate_client(client, current, wanted, policies, keep_secret, warn, delays=READ_BACK_DELAYS, sleep=time.sleep):
+def rotate_client(api, current, wanted, policies, keep_secret, warn, delays=READ_BACK_DELAYS, sleep=time.sleep):
     """Give the service account ``current`` a new secret: a new client with the same rights, then the old one goes.
 
     ``wanted`` is ``(name, description, flow, callback_urls)`` of the new client; ``policies`` are the editable
@@ -414,31 +325,31 @@ def rotate_client(client, current, wanted, policies, keep_secret, warn, delays=R
     Returns ``(created, moved)``: the new client in snake_case and the ``{'id', 'name'}`` of the policies moved.
     """
     known = (current['client_id'],)
-    client_id, secret = create_client(client, *wanted, known_ids=known, warn=warn)
-    created = read_back(client, client_id, delays=delays, sleep=sleep)
+    client_id, secret = create_client(api, *wanted, known_ids=known, warn=warn)
+    created = read_back(api, client_id, delays=delays, sleep=sleep)
     if created is None or not created.get('identity'):
-        raise _rotation_stopped(client, current, [], client_id, 'the new client %s could not be read back' % client_id)
-    give_way_to_concurrent_create(client, wanted[0], client_id, known)
+        raise _rotation_stopped(api, current, [], client_id, 'the new client %s could not be read back' % client_id)
+    give_way_to_concurrent_create(api, wanted[0], client_id, known)
     joined, updated = [], []
     for policy in policies:
         try:
-            updated.append(add_identity(client, policy, created['identity']))
+            updated.append(add_identity(api, policy, created['identity']))
         except OvhError as exc:
-            raise _rotation_stopped(client, current, joined, client_id,
+            raise _rotation_stopped(api, current, joined, client_id,
                                     'adding the new identity to policy %s failed: %s' % (policy['name'], exc))
         joined.append(policy)
     if not keep_secret(created, secret):
-        raise _rotation_stopped(client, current, joined, client_id, 'the new secret could not be kept')
+        raise _rotation_stopped(api, current, joined, client_id, 'the new secret could not be kept')
     moved = []
     for policy in updated:
         try:
-            detach_identity(client, policy, current['identity'])
+            detach_identity(api, policy, current['identity'])
         except OvhError as exc:
             warn('Policy %s (%s) lists both the new and the old identity; removing the old one (%s) failed: %s'
                  % (policy['name'], policy['id'], current['identity'], exc))
         moved.append({'id': policy['id'], 'name': policy['name']})
     try:
-        delete_client(client, current['client_id'])
+        delete_client(api, current['client_id'])
     except OvhError as exc:
         warn('The new client %s holds the rights, but the old OAuth2 client %s could not be deleted (%s): its secret '
              'still works and two clients carry the name %r. Delete it with ovhcloud.iam.ovh_oauth2_client '

@@ -375,10 +375,13 @@ problems:
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     ACTION_FIELDS,
+    UntakenWriteError,
+    answered_policy,
     asks_only_removal,
     changed_fields,
     create_policy,
     creation_problems,
+    delete_policy,
     desired_policy,
     endpoint_region,
     find_by_name,
@@ -386,10 +389,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     get_policy,
     new_name_problems,
     option_problems,
-    policy_path,
     protection_problem,
-    untaken_fields,
-    untaken_message,
     update_policy,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -414,10 +414,35 @@ def argument_spec():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
     )
     spec['except'] = LIST_OPTION
-    for field in ('identities', 'resources', 'allow', 'except', 'deny', 'permissions_groups'):
-        spec['purge_' + field] = dict(type='bool', default=True)
+    spec.update(('purge_' + field, dict(type='bool', default=True))
+                for field in ('identities', 'resources', 'allow', 'except', 'deny', 'permissions_groups'))
     return spec
 
+
+# ---------------------------------------------------------------------------- decisions (no HTTP)
+
+def present_action(current, params):
+    """What state=present does to the flat remote policy ``current`` ({} for none): ``(action, desired)``.
+
+    ``action`` is 'create', 'update' or 'none'; ``desired`` is the flat policy the task asks for ({} when
+    there is nothing to do: only identities to remove from a policy that does not exist).
+    """
+    if not current and asks_only_removal(params):
+        return 'none', {}
+    desired = desired_policy(current, params)
+    if not current:
+        return 'create', desired
+    return ('update' if changed_fields(current, desired) else 'none'), desired
+
+
+def name_clash(current, desired, namesakes):
+    """The ids of other policies already carrying the name a rename gives (later lookups would be ambiguous)."""
+    if desired['name'] == current['name']:
+        return []
+    return sorted(policy['id'] for policy in namesakes if policy['id'] != current['id'])
+
+
+# ---------------------------------------------------------------------------- read, change, report
 
 def find_current(module):
     """The flat remote policy the task addresses ({} when there is none); fails on ambiguous names."""
@@ -442,8 +467,17 @@ def ensure_absent(module, current):
     if not current:
         return report(module, False, {}, {})
     if not module.check_mode:
-        module.api.delete_if_exists(policy_path(current['id']))
+        delete_policy(module.api, current['id'])
     return report(module, True, current, {})
+
+
+def ensure_present(module, current):
+    action, desired = present_action(current, module.params)
+    if action == 'create':
+        return create(module, desired)
+    if action == 'update':
+        return update(module, current, desired)
+    return report(module, False, current, current)
 
 
 def write_problems(module, current, desired):
@@ -461,17 +495,16 @@ def write_problems(module, current, desired):
 
 def checked_answer(module, desired, answered, verb):
     """The flat policy the API answered; a field it did not apply fails the task, naming the field."""
-    flat = flatten_policy(answered)
-    untaken = untaken_fields(desired, flat)
-    if untaken:
-        module.fail(untaken_message(desired, flat, untaken, verb), policy=flat, untaken_fields=untaken)
-    return flat
+    try:
+        return answered_policy(desired, answered, verb)
+    except UntakenWriteError as exc:
+        module.fail(str(exc), policy=exc.policy, untaken_fields=exc.fields)
 
 
 def create(module, desired):
     missing = creation_problems(module.params, desired)
     if missing:
-        module.fail('cannot create policy %r: %s' % (desired.get('name'), '; '.join(missing)))
+        module.fail_input(missing, 'the options to create policy %r' % desired.get('name'))
     write_problems(module, {}, desired)
     if module.check_mode:
         return report(module, True, {}, desired)
@@ -479,28 +512,20 @@ def create(module, desired):
     return report(module, True, {}, checked_answer(module, desired, created, 'creation'))
 
 
-def check_rename(module, current, desired):
-    """A rename must not give the name of another policy: later lookups by name would be ambiguous."""
-    if desired['name'] == current['name']:
-        return
-    taken = [policy['id'] for policy in find_by_name(module.api, desired['name']) if policy['id'] != current['id']]
-    if taken:
-        module.fail('cannot rename policy %s to %r: that name is already used by %s' % (
-            current['id'], desired['name'], ', '.join(sorted(taken))))
-
-
 def update(module, current, desired):
-    if not changed_fields(current, desired):
-        return report(module, False, current, current)
     write_problems(module, current, desired)
-    check_rename(module, current, desired)
+    if desired['name'] != current['name']:
+        taken = name_clash(current, desired, find_by_name(module.api, desired['name']))
+        if taken:
+            module.fail('cannot rename policy %s to %r: that name is already used by %s' % (
+                current['id'], desired['name'], ', '.join(taken)))
     if module.check_mode:
         return report(module, True, current, desired)
     updated = update_policy(module.api, current['id'], desired)
     return report(module, True, current, checked_answer(module, desired, updated, 'update'))
 
 
-def ensure_policy(module):
+def converge(module):
     problems = option_problems(module.params, endpoint_region(module.params))
     if problems:
         module.fail_input(problems)
@@ -510,21 +535,12 @@ def ensure_policy(module):
         module.fail(problem)
     if module.params['state'] == 'absent':
         return ensure_absent(module, current)
-    if not current and asks_only_removal(module.params):
-        return report(module, False, {}, {})
-    desired = desired_policy(current, module.params)
-    if not current:
-        return create(module, desired)
-    return update(module, current, desired)
+    return ensure_present(module, current)
 
 
 def main():
-    module = OvhModule(
-        argument_spec=argument_spec(),
-        supports_check_mode=True,
-        required_one_of=[('name', 'policy_id')],
-    )
-    module.run(ensure_policy)
+    module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'policy_id')])
+    module.run(converge)
 
 
 if __name__ == '__main__':

@@ -209,7 +209,18 @@ def matching_policies(module):
     return policies
 
 
-def list_matching(module):
+def argument_spec():
+    return dict(
+        name=dict(type='str'),
+        policy_id=dict(type='str'),
+        identity=dict(type='list', elements='str'),
+        resource=dict(type='list', elements='str'),
+        action=dict(type='list', elements='str'),
+        read_only=dict(type='bool'),
+    )
+
+
+def gather(module):
     problems = filter_problems(module.params)
     if problems:
         module.fail_input(problems, 'the filters')
@@ -217,19 +228,9 @@ def list_matching(module):
 
 
 def main():
-    module = OvhModule(
-        argument_spec=dict(
-            name=dict(type='str'),
-            policy_id=dict(type='str'),
-            identity=dict(type='list', elements='str'),
-            resource=dict(type='list', elements='str'),
-            action=dict(type='list', elements='str'),
-            read_only=dict(type='bool'),
-        ),
-        supports_check_mode=True,
-        mutually_exclusive=[('policy_id', other) for other in FILTERS],
-    )
-    module.run(list_matching)
+    module = OvhModule(argument_spec(), supports_check_mode=True,
+                       mutually_exclusive=[('policy_id', other) for other in FILTERS])
+    module.run(gather)
 
 
 if __name__ == '__main__':

@@ -325,24 +325,27 @@ from urllib.parse import urlsplit
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
+    detach_identity,
+    policies_with_identity,
+    replace_identity,
+)
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     FLOWS,
     RotationError,
     create_client,
     delete_client,
-    detach_identity,
     find_clients,
     find_one_client,
     give_way_to_concurrent_create,
     planned_client,
-    policies_with_identity,
     read_back,
-    replace_identity,
     rotate_client,
     update_body,
     update_client,
 )
+from ansible_collections.ovhcloud.iam.plugins.module_utils._service_accounts import returns_secret as secret_returned
 
 DEFAULT_DESCRIPTION = 'Managed by Ansible'
 AUTHORIZATION_CODE = 'AUTHORIZATION_CODE'
@@ -365,6 +368,8 @@ def argument_spec():
         delete_empty_policies=dict(type='bool', default=False),
     )
 
+
+# ---------------------------------------------------------------------------- decisions (no HTTP)
 
 def input_problems(params):
     """Everything wrong with the options, found before any API call."""
@@ -402,40 +407,32 @@ def is_callback_url(url):
     return parts.scheme in ('http', 'https') and bool(parts.netloc)
 
 
-def with_diff(module, result, before, after):
-    """The module result: the extra keys of result, the client after the task, and before/after in diff mode."""
-    extra = dict((key, value) for key, value in result.items() if key not in ('changed', 'client'))
-    return module.outcome(result['changed'], 'client', before, after, **extra)
-
-
 def same_urls(left, right):
     return sorted(set(left or [])) == sorted(set(right or []))
 
 
-# ---------------------------------------------------------------------------- present
+def present_action(current, params):
+    """How state=present reaches the options from ``current`` (None: no client): ``(action, problem)``.
 
-def ensure_present(module):
-    params = module.params
-    current = find_one_client(module.api, name=params['name'], client_id=params['client_id'])
+    ``action`` is 'create', 'replace' (the flow changes: a new client), 'rotate' or 'update'; ``problem``
+    (then action is None) says why the task cannot go on.
+    """
     if current is None:
         if params['client_id'] is not None:
-            module.fail('OAuth2 client %s does not exist. OVHcloud chooses the ID of a new client: omit client_id '
-                                  'and give name to create one.' % params['client_id'])
-        return create(module)
+            return None, ('OAuth2 client %s does not exist. OVHcloud chooses the ID of a new client: omit client_id '
+                          'and give name to create one.' % params['client_id'])
+        return 'create', None
     if current['flow'] != params['flow']:
         if not params['recreate']:
-            module.fail('OAuth2 client %s (%s) has flow %s; the flow of a client cannot change on OVHcloud. Set '
-                                  'recreate: true to replace it (the client ID, secret and identity URN will change), or set '
-                                  'flow: %s.' % (current['client_id'], current['name'], current['flow'], current['flow']))
-        return replace(module, current)
-    if module.params['rotate']:
-        return rotate(module, current)
-    return update(module, current)
+            return None, ('OAuth2 client %s (%s) has flow %s; the flow of a client cannot change on OVHcloud. Set '
+                          'recreate: true to replace it (the client ID, secret and identity URN will change), or set '
+                          'flow: %s.' % (current['client_id'], current['name'], current['flow'], current['flow']))
+        return 'replace', None
+    return ('rotate' if params['rotate'] else 'update'), None
 
 
-def wanted_for_new_client(module, previous=None):
+def wanted_for_new_client(params, previous=None):
     """(name, description, flow, callback_urls) of a client to create; previous is the one being replaced."""
-    params = module.params
     name = params['name'] if params['name'] is not None else previous['name']
     description = params['description']
     if description is None:
@@ -445,31 +442,88 @@ def wanted_for_new_client(module, previous=None):
         urls = []
     elif urls is None:
         urls = previous['callback_urls'] if previous else []
-        if not urls:
-            module.fail('callback_urls must list at least one URL to create a client with the AUTHORIZATION_CODE flow.')
     return name, description, params['flow'], urls
+
+
+def changes_for(current, params):
+    """The fields of an existing client that differ from the options (None options are left alone)."""
+    changes = {}
+    if params['name'] is not None and params['name'] != current['name']:
+        changes['name'] = params['name']
+    if params['description'] is not None and params['description'] != current['description']:
+        changes['description'] = params['description']
+    urls = params['callback_urls']
+    if urls is not None and not same_urls(urls, current['callback_urls']):
+        changes['callback_urls'] = list(urls)
+    return changes
+
+
+def secret_nowhere_problem(params, no_log):
+    """Why a new client's secret would have nowhere safe to go, or None."""
+    if params['return_secret'] is None and not params['credentials_file'] and not no_log:
+        return ('Nothing was created: the secret of the new OAuth2 client %r would only be printed in the output, '
+                'and OVHcloud shows it only once. Give credentials_file (a file only you can read, for example '
+                'credentials_file=~/%s.ovh.conf), put no_log: true on the task and register it, or set '
+                'return_secret: true to have it printed, or return_secret: false to drop it.'
+                % (params['name'], params['name'] or 'client'))
+    return None
+
+
+# ---------------------------------------------------------------------------- read, report
+
+def find_current(module):
+    """The client addressed by client_id or name (snake_case), or None; fails when several carry the name."""
+    return find_one_client(module.api, name=module.params['name'], client_id=module.params['client_id'])
+
+
+def report(module, changed, before, after, **extra):
+    """The module result: the client after the task, the extra keys, and before/after in diff mode."""
+    return module.outcome(changed, 'client', before, after, **extra)
+
+
+def editable_policies(module, current):
+    """The policies listing the client's identity that can change; read-only ones are only warned about."""
+    urn = current['identity']
+    policies = policies_with_identity(module.api, urn) if urn else []
+    for policy in policies:
+        if policy.get('readOnly'):
+            module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
+                        % (policy['name'], policy['id'], urn))
+    return [policy for policy in policies if not policy.get('readOnly')]
+
+
+# ---------------------------------------------------------------------------- present
+
+def ensure_present(module, current):
+    action, problem = present_action(current, module.params)
+    if problem:
+        module.fail(problem)
+    if action == 'create':
+        return create(module)
+    if action == 'replace':
+        return replace(module, current)
+    if action == 'rotate':
+        return rotate(module, current)
+    return update(module, current)
+
+
+def new_client(module, previous=None):
+    """The wanted new client, once its secret is known to have a safe place to go (checked before any write)."""
+    wanted = wanted_for_new_client(module.params, previous)
+    if wanted[2] == AUTHORIZATION_CODE and not wanted[3]:
+        module.fail('callback_urls must list at least one URL to create a client with the AUTHORIZATION_CODE flow.')
+    problem = secret_nowhere_problem(module.params, module.ansible.no_log)
+    if problem:
+        module.fail(problem)
+    path = module.params['credentials_file']
+    if path:
+        credentials_file.inspect(path, client_ids=(previous['client_id'],) if previous else ())
+    return wanted
 
 
 def returns_secret(module):
     """Whether the secret of a new client goes into the result (return_secret, or its default)."""
-    wanted = module.params['return_secret']
-    if wanted is not None:
-        return wanted
-    return bool(module.ansible.no_log) or not module.params['credentials_file']
-
-
-def check_credentials_target(module, replaced_id=None):
-    """Fail before anything is created if the new secret has nowhere safe to go, or credentials_file cannot take it."""
-    params = module.params
-    if params['return_secret'] is None and not params['credentials_file'] and not module.ansible.no_log:
-        module.fail('Nothing was created: the secret of the new OAuth2 client %r would only be printed in the output, '
-                              'and OVHcloud shows it only once. Give credentials_file (a file only you can read, for example '
-                              'credentials_file=~/%s.ovh.conf), put no_log: true on the task and register it, or set '
-                              'return_secret: true to have it printed, or return_secret: false to drop it.'
-                              % (params['name'], params['name'] or 'client'))
-    path = module.params['credentials_file']
-    if path:
-        credentials_file.inspect(path, client_ids=(replaced_id,) if replaced_id else ())
+    return secret_returned(module.params['return_secret'], module.ansible.no_log, module.params)
 
 
 def hand_over_secret(module, result, created, secret):
@@ -509,8 +563,8 @@ def create_and_hand_over(module, wanted, known_ids, result):
     if not hand_over_secret(module, result, {'client_id': client_id}, secret):
         delete_client(module.api, client_id)
         module.fail('credentials_file %s could not be written and return_secret is false, so the new client\'s '
-                              'secret could not be kept: client %s was deleted again. Fix the path and run again.'
-                              % (module.params['credentials_file'], client_id))
+                    'secret could not be kept: client %s was deleted again. Fix the path and run again.'
+                    % (module.params['credentials_file'], client_id))
     try:
         give_way_to_concurrent_create(module.api, wanted[0], client_id, known_ids)
     except OvhError:
@@ -521,58 +575,57 @@ def create_and_hand_over(module, wanted, known_ids, result):
 
 
 def create(module):
-    wanted = wanted_for_new_client(module)
-    check_credentials_target(module)
+    wanted = new_client(module)
     if module.check_mode:
         planned = planned_client(*wanted)
-        return with_diff(module, {'changed': True, 'client': planned}, {}, planned)
-    result = {'changed': True}
-    result['client'] = create_and_hand_over(module, wanted, (), result)
-    return with_diff(module, result, {}, result['client'])
+        return report(module, True, {}, planned)
+    result = {}
+    created = create_and_hand_over(module, wanted, (), result)
+    return report(module, True, {}, created, **result)
 
 
 def replace(module, current):
     """Create the new client, move the old identity's policies to it, delete the old client."""
-    wanted = wanted_for_new_client(module, previous=current)
-    check_credentials_target(module, replaced_id=current['client_id'])
-    policies = policies_with_identity(module.api, current['identity']) if current['identity'] else []
-    writable = [p for p in policies if not p.get('readOnly')]
+    wanted = new_client(module, previous=current)
     module.warn('OAuth2 client %s (%s) is replaced because its flow changes from %s to %s: the client ID, the secret and '
                 'the identity URN change.' % (current['client_id'], current['name'], current['flow'], wanted[2]))
-    warn_read_only(module, policies, current['identity'])
-    if module.check_mode:
-        planned = planned_client(*wanted)
-        repointed = [{'id': p['id'], 'name': p['name']} for p in writable]
-        return with_diff(module, {'changed': True, 'client': planned, 'repointed_policies': repointed}, current, planned)
-    result = {'changed': True}
-    created = create_and_hand_over(module, wanted, (current['client_id'],), result)
-    result['client'] = created
-    result['repointed_policies'] = repoint(module, writable, current, created)
-    retire(module, current)
-    return with_diff(module, result, current, created)
+    return move_to_new_client(module, current, wanted, replace_and_retire)
 
 
 def rotate(module, current):
     """rotate=true: a new client with the old one's rights and a new secret, then the old client is deleted."""
-    wanted = wanted_for_new_client(module, previous=current)
-    check_rename(module, current, wanted[0])
-    check_credentials_target(module, replaced_id=current['client_id'])
-    policies = policies_with_identity(module.api, current['identity']) if current['identity'] else []
-    writable = [p for p in policies if not p.get('readOnly')]
-    warn_read_only(module, policies, current['identity'])
+    check_rename(module, current, wanted_for_new_client(module.params, current)[0])
+    wanted = new_client(module, previous=current)
+    return move_to_new_client(module, current, wanted, rotate_and_retire)
+
+
+def move_to_new_client(module, current, wanted, move):
+    """Replace or rotate: the plan in check mode, else ``move(module, current, wanted, writable, result)``."""
+    writable = editable_policies(module, current)
     if module.check_mode:
         planned = planned_client(*wanted)
         moved = [{'id': p['id'], 'name': p['name']} for p in writable]
-        return with_diff(module, {'changed': True, 'client': planned, 'repointed_policies': moved}, current, planned)
-    result = {'changed': True}
+        return report(module, True, current, planned, repointed_policies=moved)
+    result = {}
+    created = move(module, current, wanted, writable, result)
+    return report(module, True, current, created, **result)
+
+
+def replace_and_retire(module, current, wanted, writable, result):
+    created = create_and_hand_over(module, wanted, (current['client_id'],), result)
+    result['repointed_policies'] = repoint(module, writable, current, created)
+    retire(module, current)
+    return created
+
+
+def rotate_and_retire(module, current, wanted, writable, result):
     try:
-        created, moved = rotate_client(module.api, current, wanted, writable,
-                                       lambda new, secret: hand_over_secret(module, result, new, secret), module.warn)
+        created, result['repointed_policies'] = rotate_client(
+            module.api, current, wanted, writable, lambda new, secret: hand_over_secret(module, result, new, secret),
+            module.warn)
     except RotationError as exc:
-        module.fail(str(exc))
-    result['client'] = created
-    result['repointed_policies'] = moved
-    return with_diff(module, result, current, created)
+        module.fail_from(exc)
+    return created
 
 
 def repoint(module, policies, old, new):
@@ -600,20 +653,6 @@ def retire(module, old):
         module.warn('The old OAuth2 client %s could not be deleted (%s). Delete it with ovhcloud.iam.ovh_oauth2_client '
                     '(client_id: %s, state: absent); until then two clients carry the name %r.'
                     % (old['client_id'], exc, old['client_id'], old['name']))
-
-
-def changes_for(module, current):
-    """The fields of an existing client that differ from the options (None options are left alone)."""
-    params = module.params
-    changes = {}
-    if params['name'] is not None and params['name'] != current['name']:
-        changes['name'] = params['name']
-    if params['description'] is not None and params['description'] != current['description']:
-        changes['description'] = params['description']
-    urls = params['callback_urls']
-    if urls is not None and not same_urls(urls, current['callback_urls']):
-        changes['callback_urls'] = list(urls)
-    return changes
 
 
 def warn_unwritable_credentials_file(module, current):
@@ -655,60 +694,50 @@ def check_rename(module, current, name):
     taken = [c['client_id'] for c in find_clients(module.api, name=name) if c['client_id'] != current['client_id']]
     if taken:
         module.fail('Nothing was changed: cannot rename OAuth2 client %s (%s) to %r, that name is already used by %s. '
-                              'Names find clients, so two clients with one name make every later lookup by name fail. '
-                              'Choose another name, or delete the other client first (state: absent, client_id: %s).'
+                    'Names find clients, so two clients with one name make every later lookup by name fail. '
+                    'Choose another name, or delete the other client first (state: absent, client_id: %s).'
                     % (current['client_id'], current['name'], name, ', '.join(sorted(taken)), sorted(taken)[0]))
 
 
 def update(module, current):
     mode_fixed = warn_unwritable_credentials_file(module, current)
-    changes = changes_for(module, current)
+    changes = changes_for(current, module.params)
     if 'name' in changes:
         check_rename(module, current, changes['name'])
     after = dict(current, **changes)
     if changes and not module.check_mode:
         body = update_body(current, changes.get('name'), changes.get('description'), changes.get('callback_urls'))
         update_client(module.api, current['client_id'], body)
-    return with_diff(module, {'changed': bool(changes) or mode_fixed, 'client': after}, current, after)
+    return report(module, bool(changes) or mode_fixed, current, after)
 
 
 # ---------------------------------------------------------------------------- absent
 
-def warn_read_only(module, policies, urn):
-    for policy in policies:
-        if policy.get('readOnly'):
-            module.warn('Policy %s (%s) is read-only (managed by OVHcloud) and still lists %s; it was not changed.'
-                        % (policy['name'], policy['id'], urn))
-
-
-def ensure_absent(module):
-    params = module.params
-    current = find_one_client(module.api, name=params['name'], client_id=params['client_id'])
+def ensure_absent(module, current):
     if current is None:
-        return {'changed': False, 'client': {}, 'detached_policies': []}
+        return report(module, False, {}, {}, detached_policies=[])
     urn = current['identity']
-    policies = policies_with_identity(module.api, urn) if urn else []
-    warn_read_only(module, policies, urn)
-    detached = [detach_identity(module.api, policy, urn, delete_if_empty=params['delete_empty_policies'],
+    detached = [detach_identity(module.api, policy, urn, delete_if_empty=module.params['delete_empty_policies'],
                                 check_mode=module.check_mode)
-                for policy in policies if not policy.get('readOnly')]
+                for policy in editable_policies(module, current)]
     if not module.check_mode:
         delete_client(module.api, current['client_id'])
-    return with_diff(module, {'changed': True, 'client': {}, 'detached_policies': detached}, current, {})
+    return report(module, True, current, {}, detached_policies=detached)
 
 
-def work(module):
+def converge(module):
     problems = input_problems(module.params)
     if problems:
-        module.fail(' '.join(problems))
+        module.fail_input(problems)
+    current = find_current(module)
     if module.params['state'] == 'absent':
-        return ensure_absent(module)
-    return ensure_present(module)
+        return ensure_absent(module, current)
+    return ensure_present(module, current)
 
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'client_id')])
-    module.run(work)
+    module.run(converge)
 
 
 if __name__ == '__main__':

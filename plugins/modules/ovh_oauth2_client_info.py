@@ -115,7 +115,7 @@ def argument_spec():
     )
 
 
-def work(module):
+def gather(module):
     params = module.params
     clients = find_clients(module.api, name=params['name'], client_id=params['client_id'] or None, flow=params['flow'])
     return {'changed': False, 'clients': clients}
@@ -123,7 +123,7 @@ def work(module):
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(work)
+    module.run(gather)
 
 
 if __name__ == '__main__':

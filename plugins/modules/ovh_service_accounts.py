@@ -225,14 +225,13 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_f
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import catalogue_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
+    answered_policy,
+    create_policy,
+    delete_policy,
     desired_policy,
     endpoint_region,
-    flatten_policy,
-    create_policy,
     list_policies,
-    policy_path,
-    untaken_fields,
-    untaken_message,
+    rewrite_policy,
     update_policy,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
@@ -242,7 +241,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import (
     delete_client,
     earlier_twins,
     list_clients,
-    policy_update_body,
     read_back,
     update_body,
     update_client,
@@ -434,24 +432,20 @@ class Run:
             else:
                 answered = update_policy(self.api, policy['id'], desired)
                 verb = 'update'
-            flat = flatten_policy(answered)
-            untaken = untaken_fields(desired, flat)
-            if untaken:
-                raise OvhError(untaken_message(desired, flat, untaken, verb))
-            policy['after'] = flat
+            policy['after'] = answered_policy(desired, answered, verb)
         return job
 
     def deletions(self, parallelism):
         """Detach identities from policies that stay, then delete policies, then clients."""
         def detach(policy, remaining):
-            return lambda: self.api.put(policy_path(policy['id']), policy_update_body(policy, identities=remaining))
+            return lambda: rewrite_policy(self.api, policy, remaining)
         run_bounded([detach(policy, remaining) for policy, remaining in self.purged['detach']], parallelism)
         jobs = []
         for item in self.items:
             for policy in item['policies']:
                 if policy['action'] == 'delete':
-                    jobs.append((item, lambda p=policy: self.api.delete_if_exists(policy_path(p['id']))))
-        jobs.extend((None, lambda p=p: self.api.delete_if_exists(policy_path(p['id']))) for p in self.purged['policies'])
+                    jobs.append((item, lambda p=policy: delete_policy(self.api, p['id'])))
+        jobs.extend((None, lambda p=p: delete_policy(self.api, p['id'])) for p in self.purged['policies'])
         self.record_errors(jobs, parallelism)
         jobs = [(item, lambda c=item['client']['before']: delete_client(self.api, c['client_id']))
                 for item in self.items if item['client']['action'] == 'delete']
@@ -521,9 +515,13 @@ def policy_result(planned):
     return result
 
 
+def converge(module):
+    return Run(module).converge()
+
+
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(lambda m: Run(m).converge())
+    module.run(converge)
 
 
 if __name__ == '__main__':

@@ -171,7 +171,8 @@ def test_read_only_reserved_names_and_impossible_requests_are_refused(fake, work
         assert "starts with 'ovh-', a prefix OVHcloud reserves" in result.task(task)['msg']
         assert 'nothing was sent to OVHcloud' in result.task(task)['msg']
     half = result.task('Create without resources nor permissions')['msg']
-    assert "cannot create policy 'half'" in half and 'resources is required' in half and 'give allow, deny or permissions_groups' in half
+    assert "to create policy 'half'" in half and 'nothing was sent' in half
+    assert 'resources is required' in half and 'give allow, deny or permissions_groups' in half
     assert "no policy has the id '00000000-0000-4000-8000-000000000000'" in result.task('Address a policy that does not exist')['msg']
     gone = result.task('Remove an identity from a policy that does not exist')
     assert not gone['changed'] and gone['policy'] == {}

@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_policy as policies
+from ansible_collections.ovhcloud.iam.plugins.module_utils import _oauth2 as oauth2
 
 NIC = 'aa1-ovh'
 ROBOT = 'urn:v1:eu:identity:credential:aa1-ovh/oauth2-EU.0f0f0f0f0f0f0f0f'
@@ -195,6 +196,18 @@ def test_round_trip_of_the_body_is_unchanged(remote):
     assert policies.changed_fields(remote, policies.flatten_policy(echoed)) == []
 
 
+def test_answered_policy_names_each_field_the_api_did_not_take(remote):
+    desired = policies.desired_policy(remote, params(description='new text', expired_at=''))
+    echoed = dict(policies.api_body(desired), id=remote['id'], owner=NIC, readOnly=False, createdAt=remote['created_at'])
+    assert policies.answered_policy(desired, echoed, 'update')['description'] == 'new text'
+    kept = dict(echoed, description=remote['description'], expiredAt='2030-01-01T00:00:00Z')
+    with pytest.raises(policies.UntakenWriteError) as caught:
+        policies.answered_policy(desired, kept, 'update')
+    assert caught.value.fields == ['description', 'expired_at']
+    assert caught.value.policy['expired_at'] == '2030-01-01T00:00:00Z'
+    assert 'did not apply every field' in str(caught.value) and 'set a later date instead' in str(caught.value)
+
+
 # ---------------------------------------------------------------- checks
 
 def test_option_problems_lists_every_bad_item():
@@ -279,4 +292,85 @@ def test_get_policy_escapes_the_id_and_maps_404_to_none(fake, api):
     found = policies.get_policy(api, created['id'])
     assert (found['id'], found['name']) == (created['id'], 'web')
     assert policies.get_policy(api, 'a/b') is None
-    assert fake.v2_requests() == [('GET', policies.policy_path(created['id']), [], 200), ('GET', '/v2/iam/policy/a%2Fb', [], 404)]
+    assert fake.v2_requests() == [('GET', '/v2/iam/policy/%s' % created['id'], [], 200), ('GET', '/v2/iam/policy/a%2Fb', [], 404)]
+
+
+# ---------------------------------------------------------------- policies listing an identity
+
+def add_full_policy(api, name, identities):
+    """A policy with every optional field set (except, conditions, expiry); returns the API's answer."""
+    return api.post(policies.POLICY_PATH, {
+        'name': name, 'description': 'test policy %s' % name, 'identities': identities,
+        'resources': [{'urn': 'urn:v1:eu:resource:vps:*'}],
+        'permissions': {'allow': [{'action': 'vps:apiovh:reboot'}], 'except': [{'action': 'vps:apiovh:reinstall'}]},
+        'expiredAt': '2099-01-01T00:00:00Z',
+        'conditions': {'operator': 'MATCH', 'values': {'request.IP': '192.0.2.0/24'}},
+    })
+
+
+def writes(fake, method=None):
+    return [r for r in fake.writes() if method is None or r['method'] == method]
+
+
+def test_policies_with_identity_reads_every_page_and_matches_exactly(fake, api):
+    fake.seed(clients=1, policies=1100)
+    [filler] = oauth2.find_clients(api, name='filler-client-0001')
+    found = policies.policies_with_identity(api, filler['identity'])
+    assert len(found) == 1100  # more than one page of 1000
+    other = oauth2.create_client(api, 'other', 'x', 'CLIENT_CREDENTIALS')[0]
+    assert policies.policies_with_identity(api, oauth2.get_client(api, other)['identity']) == []
+
+
+def test_rewrite_policy_sends_only_writable_fields_and_keeps_the_rest(fake, api):
+    policy = add_full_policy(api, 'full', ['urn:v1:eu:identity:group:%s/devs' % fake.nic])
+    detailed = api.get('/v2/iam/policy/%s' % policy['id'], params={'details': True})
+    body = policies.api_body(policies.flatten_policy(detailed))
+    assert body['resources'] == [{'urn': 'urn:v1:eu:resource:vps:*'}]
+    assert set(body) == {'name', 'description', 'identities', 'resources', 'permissions', 'permissionsGroups',
+                         'conditions', 'expiredAt'}
+    policies.rewrite_policy(api, detailed, identities=[])
+    after = api.get('/v2/iam/policy/%s' % policy['id'])
+    assert after['identities'] == []
+    for key in ('name', 'description', 'resources', 'conditions', 'expiredAt'):
+        assert after[key] == policy[key]
+    assert policies.flatten_policy(after)['allow'] == ['vps:apiovh:reboot']
+    assert policies.flatten_policy(after)['except'] == ['vps:apiovh:reinstall']
+
+
+def test_detach_identity_keeps_the_rest_of_the_policy(fake, api):
+    client_id = oauth2.create_client(api, 'sa', 'x', 'CLIENT_CREDENTIALS')[0]
+    urn = oauth2.get_client(api, client_id)['identity']
+    group = 'urn:v1:eu:identity:group:%s/devs' % fake.nic
+    shared = add_full_policy(api, 'shared', [urn, group])
+    alone = add_full_policy(api, 'alone', [urn])
+    fake.clear_requests()
+
+    assert policies.detach_identity(api, shared, urn, check_mode=True) == {'id': shared['id'], 'name': 'shared', 'deleted': False}
+    assert policies.detach_identity(api, alone, urn, delete_if_empty=True, check_mode=True)['deleted'] is True
+    assert writes(fake) == []
+
+    assert policies.detach_identity(api, shared, urn)['deleted'] is False
+    after = api.get('/v2/iam/policy/%s' % shared['id'])
+    assert after['identities'] == [group]
+    for key in ('name', 'description', 'resources', 'permissions', 'conditions', 'expiredAt'):
+        assert after[key] == shared[key]
+
+    assert policies.detach_identity(api, alone, urn, delete_if_empty=True)['deleted'] is True
+    assert [p['name'] for p in fake.state()['policies'] if p['name'] == 'alone'] == []
+    assert [r['method'] for r in writes(fake)] == ['PUT', 'DELETE']
+
+
+def test_detach_identity_leaves_an_empty_policy_by_default(fake, api):
+    client_id = oauth2.create_client(api, 'sa', 'x', 'CLIENT_CREDENTIALS')[0]
+    urn = oauth2.get_client(api, client_id)['identity']
+    alone = add_full_policy(api, 'alone', [urn])
+    assert policies.detach_identity(api, alone, urn)['deleted'] is False
+    assert api.get('/v2/iam/policy/%s' % alone['id'])['identities'] == []
+
+
+def test_replace_identity_points_the_policy_at_the_new_urn(fake, api):
+    old_urn = 'urn:v1:eu:identity:credential:%s/oauth2-EU.old' % fake.nic
+    new_urn = 'urn:v1:eu:identity:credential:%s/oauth2-EU.new' % fake.nic
+    policy = add_full_policy(api, 'moving', [old_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic])
+    assert policies.replace_identity(api, policy, old_urn, new_urn) == {'id': policy['id'], 'name': 'moving'}
+    assert api.get('/v2/iam/policy/%s' % policy['id'])['identities'] == [new_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from ansible_collections.ovhcloud.iam.plugins.module_utils import _iam_policy as policies
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _oauth2 as oauth2
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 
@@ -152,69 +153,6 @@ def test_delete_client_is_idempotent(fake, api):
     assert oauth2.get_client(api, client_id) is None
 
 
-# ---------------------------------------------------------------- policies
-
-def test_policies_with_identity_reads_every_page_and_matches_exactly(fake, api):
-    fake.seed(clients=1, policies=1100)
-    [filler] = oauth2.find_clients(api, name='filler-client-0001')
-    found = oauth2.policies_with_identity(api, filler['identity'])
-    assert len(found) == 1100  # more than one page of 1000
-    other = oauth2.create_client(api, 'other', 'x', 'CLIENT_CREDENTIALS')[0]
-    assert oauth2.policies_with_identity(api, oauth2.get_client(api, other)['identity']) == []
-
-
-def test_policy_update_body_keeps_only_writable_fields(fake, api):
-    policy = add_policy(api, 'full', ['urn:v1:eu:identity:group:%s/devs' % fake.nic])
-    detailed = api.get('/v2/iam/policy/%s' % policy['id'], params={'details': True})
-    body = oauth2.policy_update_body(detailed, identities=[])
-    assert body == {
-        'name': 'full', 'description': 'test policy full', 'identities': [],
-        'resources': [{'urn': 'urn:v1:eu:resource:vps:*'}],
-        'permissions': {'allow': [{'action': 'vps:apiovh:reboot'}], 'except': [{'action': 'vps:apiovh:reinstall'}]},
-        'permissionsGroups': [], 'expiredAt': '2099-01-01T00:00:00Z',
-        'conditions': {'operator': 'MATCH', 'values': {'request.IP': '192.0.2.0/24'}},
-    }
-
-
-def test_detach_identity_keeps_the_rest_of_the_policy(fake, api):
-    client_id = oauth2.create_client(api, 'sa', 'x', 'CLIENT_CREDENTIALS')[0]
-    urn = oauth2.get_client(api, client_id)['identity']
-    group = 'urn:v1:eu:identity:group:%s/devs' % fake.nic
-    shared = add_policy(api, 'shared', [urn, group])
-    alone = add_policy(api, 'alone', [urn])
-    fake.clear_requests()
-
-    assert oauth2.detach_identity(api, shared, urn, check_mode=True) == {'id': shared['id'], 'name': 'shared', 'deleted': False}
-    assert oauth2.detach_identity(api, alone, urn, delete_if_empty=True, check_mode=True)['deleted'] is True
-    assert writes(fake) == []
-
-    assert oauth2.detach_identity(api, shared, urn)['deleted'] is False
-    after = api.get('/v2/iam/policy/%s' % shared['id'])
-    assert after['identities'] == [group]
-    for key in ('name', 'description', 'resources', 'permissions', 'conditions', 'expiredAt'):
-        assert after[key] == shared[key]
-
-    assert oauth2.detach_identity(api, alone, urn, delete_if_empty=True)['deleted'] is True
-    assert [p['name'] for p in fake.state()['policies'] if p['name'] == 'alone'] == []
-    assert [r['method'] for r in writes(fake)] == ['PUT', 'DELETE']
-
-
-def test_detach_identity_leaves_an_empty_policy_by_default(fake, api):
-    client_id = oauth2.create_client(api, 'sa', 'x', 'CLIENT_CREDENTIALS')[0]
-    urn = oauth2.get_client(api, client_id)['identity']
-    alone = add_policy(api, 'alone', [urn])
-    assert oauth2.detach_identity(api, alone, urn)['deleted'] is False
-    assert api.get('/v2/iam/policy/%s' % alone['id'])['identities'] == []
-
-
-def test_replace_identity_points_the_policy_at_the_new_urn(fake, api):
-    old_urn = 'urn:v1:eu:identity:credential:%s/oauth2-EU.old' % fake.nic
-    new_urn = 'urn:v1:eu:identity:credential:%s/oauth2-EU.new' % fake.nic
-    policy = add_policy(api, 'moving', [old_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic])
-    assert oauth2.replace_identity(api, policy, old_urn, new_urn) == {'id': policy['id'], 'name': 'moving'}
-    assert api.get('/v2/iam/policy/%s' % policy['id'])['identities'] == [new_urn, 'urn:v1:eu:identity:group:%s/devs' % fake.nic]
-
-
 # ---------------------------------------------------------------- rotation
 
 GROUP = 'urn:v1:eu:identity:group:%s/devs'
@@ -226,7 +164,7 @@ def rotation_setup(fake, api, name='rotated'):
     current = oauth2.find_one_client(api, name=name)
     add_policy(api, 'own', [current['identity']])
     add_policy(api, 'shared', [GROUP % fake.nic, current['identity']])
-    return current, oauth2.policies_with_identity(api, current['identity'])
+    return current, policies.policies_with_identity(api, current['identity'])
 
 
 def rotate(api, current, policies, kept=None, keep=True, warnings=None):
