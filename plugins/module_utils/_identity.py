@@ -305,4 +305,3 @@ def retire(api, identity, delete, params, check_mode, warn):
                              % (identity['urn'], ', '.join(policy['name'] for policy in detached)))
             raise
     return detached
-
