@@ -213,15 +213,6 @@ def read_only_refusal(kind, view, action):
 # steps take the module (they fail it) and the kind of group, so each module keeps only its own decisions.
 
 
-def converge_group(module, problems, find_current, ensure_present, ensure_absent):
-    """Every input problem at once, then the group is read and made present or absent."""
-    if problems:
-        module.fail_input(problems)
-    current = find_current(module)
-    if module.params['state'] == 'absent':
-        return ensure_absent(module, current)
-    return ensure_present(module, current)
-
 
 def find_current_group(module, kind):
     """The view of the group the options address (by address, else by name), or None."""

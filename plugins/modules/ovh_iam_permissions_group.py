@@ -213,7 +213,6 @@ api_requests:
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
     PERMISSIONS_GROUPS,
-    converge_group,
     ensure_group_absent,
     find_current_group,
     merge_list,
@@ -315,13 +314,10 @@ def report(module, changed, before, after, **extra):
     return report_group(module, PERMISSIONS_GROUPS, changed, before, after, **extra)
 
 
-def converge(module):
-    return converge_group(module, input_problems(module.params), find_current, ensure_present, ensure_absent)
-
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'urn')])
-    module.run(converge)
+    module.run_managing(input_problems, find_current, ensure_present, ensure_absent)
 
 
 if __name__ == '__main__':

@@ -129,8 +129,7 @@ def gather(module):
 
 
 def main():
-    module = OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'urn')])
-    module.run(gather)
+    OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'urn')]).run(gather)
 
 
 if __name__ == '__main__':

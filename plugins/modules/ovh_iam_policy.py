@@ -445,18 +445,23 @@ def name_clash(current, desired, namesakes):
 # ---------------------------------------------------------------------------- read, change, report
 
 def find_current(module):
-    """The flat remote policy the task addresses ({} when there is none); fails on ambiguous names."""
+    """The flat remote policy the task addresses ({} when there is none); fails on ambiguous names and on a
+    policy OVHcloud protects."""
     params = module.params
     if params['policy_id']:
         current = flatten_policy(get_policy(module.api, params['policy_id']))
         if not current and params['state'] == 'present':
             module.fail('no policy has the id %r; leave policy_id out to create one by name' % params['policy_id'])
-        return current
-    matches = find_by_name(module.api, params['name'])
-    if len(matches) > 1:
-        module.fail('%d policies are named %r (ids: %s); address one with policy_id, or delete the extra ones' % (
-            len(matches), params['name'], ', '.join(sorted(policy['id'] for policy in matches))))
-    return flatten_policy(matches[0]) if matches else {}
+    else:
+        matches = find_by_name(module.api, params['name'])
+        if len(matches) > 1:
+            module.fail('%d policies are named %r (ids: %s); address one with policy_id, or delete the extra ones' % (
+                len(matches), params['name'], ', '.join(sorted(policy['id'] for policy in matches))))
+        current = flatten_policy(matches[0]) if matches else {}
+    problem = protection_problem(current) if current else None
+    if problem:
+        module.fail(problem)
+    return current
 
 
 def report(module, changed, before, after):
@@ -525,22 +530,13 @@ def update(module, current, desired):
     return report(module, True, current, checked_answer(module, desired, updated, 'update'))
 
 
-def converge(module):
-    problems = option_problems(module.params, endpoint_region(module.params))
-    if problems:
-        module.fail_input(problems)
-    current = find_current(module)
-    problem = protection_problem(current) if current else None
-    if problem:
-        module.fail(problem)
-    if module.params['state'] == 'absent':
-        return ensure_absent(module, current)
-    return ensure_present(module, current)
+def input_problems(params):
+    return option_problems(params, endpoint_region(params))
 
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'policy_id')])
-    module.run(converge)
+    module.run_managing(input_problems, find_current, ensure_present, ensure_absent)
 
 
 if __name__ == '__main__':

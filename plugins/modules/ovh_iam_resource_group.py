@@ -187,7 +187,6 @@ api_requests:
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     RESOURCE_GROUPS,
-    converge_group,
     ensure_group_absent,
     find_current_group,
     get_resource_group,
@@ -304,13 +303,10 @@ def report(module, changed, before, after, **extra):
     return report_group(module, RESOURCE_GROUPS, changed, before, after, **extra)
 
 
-def converge(module):
-    return converge_group(module, input_problems(module.params), find_current, ensure_present, ensure_absent)
-
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'group_id')])
-    module.run(converge)
+    module.run_managing(input_problems, find_current, ensure_present, ensure_absent)
 
 
 if __name__ == '__main__':

@@ -142,8 +142,7 @@ def gather(module):
 
 
 def main():
-    module = OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'group_id')])
-    module.run(gather)
+    OvhModule(argument_spec(), supports_check_mode=True, mutually_exclusive=[('name', 'group_id')]).run(gather)
 
 
 if __name__ == '__main__':

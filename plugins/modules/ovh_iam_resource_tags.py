@@ -180,16 +180,10 @@ def ensure_present(module, current):
     return report(module, bool(to_set or to_delete), current, after, added_tags=to_set, removed_tags=to_delete)
 
 
-def converge(module):
-    problems = input_problems(module.params)
-    if problems:
-        module.fail_input(problems)
-    return ensure_present(module, find_current(module))
-
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(converge)
+    module.run_managing(input_problems, find_current, ensure_present)
 
 
 if __name__ == '__main__':

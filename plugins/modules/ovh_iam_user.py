@@ -356,19 +356,10 @@ def ensure_absent(module, current):
     return report(module, True, current, {}, detached_policies=detached)
 
 
-def converge(module):
-    problems = user_problems(module.params)
-    if problems:
-        module.fail_input(problems)
-    current = find_current(module)
-    if module.params['state'] == 'absent':
-        return ensure_absent(module, current)
-    return ensure_present(module, current)
-
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(converge)
+    module.run_managing(user_problems, find_current, ensure_present, ensure_absent)
 
 
 if __name__ == '__main__':

@@ -127,8 +127,7 @@ def gather(module):
 
 
 def main():
-    module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(gather)
+    OvhModule(argument_spec(), supports_check_mode=True).run(gather)
 
 
 if __name__ == '__main__':

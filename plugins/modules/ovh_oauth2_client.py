@@ -725,19 +725,10 @@ def ensure_absent(module, current):
     return report(module, True, current, {}, detached_policies=detached)
 
 
-def converge(module):
-    problems = input_problems(module.params)
-    if problems:
-        module.fail_input(problems)
-    current = find_current(module)
-    if module.params['state'] == 'absent':
-        return ensure_absent(module, current)
-    return ensure_present(module, current)
-
 
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'client_id')])
-    module.run(converge)
+    module.run_managing(input_problems, find_current, ensure_present, ensure_absent)
 
 
 if __name__ == '__main__':

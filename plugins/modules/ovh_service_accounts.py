@@ -520,8 +520,7 @@ def converge(module):
 
 
 def main():
-    module = OvhModule(argument_spec(), supports_check_mode=True)
-    module.run(converge)
+    OvhModule(argument_spec(), supports_check_mode=True).run(converge)
 
 
 if __name__ == '__main__':
