@@ -6,8 +6,8 @@
 """IAM permissions groups (``/v2/iam/permissionsGroup``) and resource groups (``/v2/iam/resourceGroup``).
 
 Named API calls, API bodies and snake_case views. Views are what modules return: plain dicts with
-snake_case keys. API calls raise OvhError and checks return problems; only the steps both group modules
-take, which are given the module, make it fail. Resources, their tags and the action reference live in
+snake_case keys. API calls raise OvhError and checks return problems; nothing here ends a task (the steps both
+group modules take are in ``_iam_groups_module``). Resources, their tags and the action reference live in
 ``_iam_resources``.
 """
 
@@ -205,57 +205,6 @@ def read_only_refusal(kind, view, action):
     return ('the %s %r (%s) is managed by OVHcloud and is read-only, so it cannot be %s. '
             'Reference it from a policy as it is, or give your own group another name'
             % (kind.label, view['name'], view[kind.address], action))
-
-
-# ---------------------------------------------------------------- steps both group modules take
-#
-# ovh_iam_permissions_group and ovh_iam_resource_group read, refuse and delete their groups the same way; these
-# steps take the module (they fail it) and the kind of group, so each module keeps only its own decisions.
-
-
-
-def find_current_group(module, kind):
-    """The view of the group the options address (by address, else by name), or None."""
-    found = find_group(module.api, kind, module.params[kind.option], module.params['name'])
-    return kind.view(found) if found else None
-
-
-def report_group(module, kind, changed, before, after, **extra):
-    return module.outcome(changed, kind.result_key, before, after, **extra)
-
-
-def refuse_unknown_address(module, kind, current):
-    """A group given by its address must exist: OVHcloud chooses the address of a new one."""
-    if current is None and module.params[kind.option]:
-        module.fail(missing_group_refusal(kind, module.params[kind.option]))
-
-
-def refuse_read_only(module, kind, current, action):
-    if current is not None and current['read_only']:
-        module.fail(read_only_refusal(kind, current, action), **{kind.result_key: current})
-
-
-def ensure_group_absent(module, kind, current):
-    if current is not None:
-        refuse_read_only(module, kind, current, 'deleted')
-        if not module.check_mode:
-            kind.delete(module.api, current[kind.address])
-    return report_group(module, kind, current is not None, current, None)
-
-
-def gather_groups(module, kind, problems):
-    """The result of an _info module: every input problem at once, then the groups the options match."""
-    if problems:
-        module.fail_input(problems)
-    found = matching_groups(module.api, kind, module.params[kind.option], module.params['name'])
-    return {'changed': False, kind.result_key + 's': [kind.view(group) for group in found]}
-
-
-def write_group(module, kind, current, body):
-    """Create the group, or update the current one; the API's answer."""
-    if current is None:
-        return kind.create(module.api, body)
-    return kind.update(module.api, current[kind.address], body)
 
 
 # ---------------------------------------------------------------- shared

@@ -262,7 +262,6 @@ def ensure_absent(module, current):
     return report(module, True, current, {}, detached_policies=detached)
 
 
-
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
     module.run_managing(group_problems, find_current, ensure_present, ensure_absent)

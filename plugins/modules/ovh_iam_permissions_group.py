@@ -213,13 +213,15 @@ api_requests:
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
     PERMISSIONS_GROUPS,
-    ensure_group_absent,
-    find_current_group,
     merge_list,
     name_problems,
     permissions_group_body,
     permissions_group_differs,
     permissions_group_view,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module import (
+    ensure_group_absent,
+    find_current_group,
     refuse_read_only,
     refuse_unknown_address,
     report_group,
@@ -312,7 +314,6 @@ def ensure_absent(module, current):
 
 def report(module, changed, before, after, **extra):
     return report_group(module, PERMISSIONS_GROUPS, changed, before, after, **extra)
-
 
 
 def main():

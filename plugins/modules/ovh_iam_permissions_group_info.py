@@ -111,7 +111,8 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import PERMISSIONS_GROUPS, gather_groups
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import PERMISSIONS_GROUPS
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module import gather_groups
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import permissions_group_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 

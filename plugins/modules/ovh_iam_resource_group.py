@@ -187,19 +187,21 @@ api_requests:
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     RESOURCE_GROUPS,
-    ensure_group_absent,
-    find_current_group,
     get_resource_group,
     member_ids,
     merge_list,
     name_problems,
     new_name_problems,
-    refuse_read_only,
-    refuse_unknown_address,
-    report_group,
     resource_group_body,
     resource_group_differs,
     resource_group_view,
+)
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module import (
+    ensure_group_absent,
+    find_current_group,
+    refuse_read_only,
+    refuse_unknown_address,
+    report_group,
     write_group,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import (
@@ -301,7 +303,6 @@ def ensure_absent(module, current):
 
 def report(module, changed, before, after, **extra):
     return report_group(module, RESOURCE_GROUPS, changed, before, after, **extra)
-
 
 
 def main():

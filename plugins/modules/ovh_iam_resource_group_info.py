@@ -121,7 +121,8 @@ api_requests:
   sample: 2
 '''
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import RESOURCE_GROUPS, gather_groups
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import RESOURCE_GROUPS
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module import gather_groups
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import is_resource_id
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 

@@ -180,7 +180,6 @@ def ensure_present(module, current):
     return report(module, bool(to_set or to_delete), current, after, added_tags=to_set, removed_tags=to_delete)
 
 
-
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True)
     module.run_managing(input_problems, find_current, ensure_present)

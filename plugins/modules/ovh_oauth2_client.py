@@ -725,7 +725,6 @@ def ensure_absent(module, current):
     return report(module, True, current, {}, detached_policies=detached)
 
 
-
 def main():
     module = OvhModule(argument_spec(), supports_check_mode=True, required_one_of=[('name', 'client_id')])
     module.run_managing(input_problems, find_current, ensure_present, ensure_absent)
