@@ -16,7 +16,7 @@ import os
 import secrets
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import play, task
+from tests.playbooks import play, task
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 USER_PASSWORD = "{{ lookup('ansible.builtin.env', 'REL_USER_PASSWORD') }}"
