@@ -2,7 +2,6 @@
 description through a rotation, directories it owns. Real ansible-playbook runs against the fake."""
 
 import os
-import stat
 
 import yaml
 
@@ -12,6 +11,7 @@ from tests.integration.test_role_service_account import (
     write_inventory,
 )
 from tests.ansible_runner import run_adhoc
+from tests.playbooks import mode_of
 
 
 def role_play(workdir, serial=None, **role_vars):
@@ -21,10 +21,6 @@ def role_play(workdir, serial=None, **role_vars):
     if serial:
         body['serial'] = serial
     return '---\n' + yaml.safe_dump([body], sort_keys=False)
-
-
-def mode_of(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def test_an_unquoted_octal_mode_is_read_as_ansible_builtin_file_reads_it(fake, workdir):
