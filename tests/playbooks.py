@@ -19,11 +19,11 @@ from tests.ansible_runner import run_playbook
 OVH_GROUP = 'group/ovhcloud.iam.ovh'
 
 
-def play(tasks, ovh_defaults=None, **play_keywords):
+def play(tasks=None, ovh_defaults=None, **play_keywords):
     """YAML text of one play on localhost with a local connection and no fact gathering.
 
     ``tasks``: a list of task dicts, or YAML text of a task list (at any indentation: it is dedented and put under
-    ``tasks:`` as written). ``ovh_defaults``: module_defaults of the ``group/ovhcloud.iam.ovh`` action group (the
+    ``tasks:`` as written); None for a play without tasks (one that only has ``roles``). ``ovh_defaults``: module_defaults of the ``group/ovhcloud.iam.ovh`` action group (the
     options every ovhcloud.iam module of the play gets). ``play_keywords``: any other play keyword as Ansible spells
     it (``name``, ``vars``, ``vars_files``, ``module_defaults``...).
     """
@@ -32,6 +32,8 @@ def play(tasks, ovh_defaults=None, **play_keywords):
     body.update(play_keywords)
     if ovh_defaults:
         body['module_defaults'] = dict(body.get('module_defaults') or {}, **{OVH_GROUP: dict(ovh_defaults)})
+    if tasks is None:
+        return yaml.safe_dump([body], sort_keys=False, default_flow_style=False, width=1000)
     if isinstance(tasks, str):
         header = yaml.safe_dump([body], sort_keys=False, default_flow_style=False, width=1000)
         return header + '  tasks:\n' + textwrap.indent(textwrap.dedent(tasks).strip('\n'), '    ') + '\n'

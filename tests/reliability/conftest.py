@@ -1,6 +1,7 @@
 """Shared pieces of the reliability suite (faults, bad inputs, leak scan, TLS, credential files).
 
 - ``owner_env``: the owner's signed credentials as OVH_* variables.
+- ``role_play``: a play of the service_account role for one application.
 - ``make_service_account``: a service account and its policy, made from the test process with
   ``fake.owner_api()`` (never through a playbook, so it costs no ansible run).
 - ``ledger``: collects the figures of each section and writes them, at the end of the session, to
@@ -19,6 +20,7 @@ import subprocess
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.playbooks import play
 
 OUTPUT_DIR = os.path.join(REPO_ROOT, 'tests', 'output', 'reliability')
 CLIENTS_PATH = '/me/api/oauth2/client'
@@ -43,6 +45,18 @@ def make_service_account(fake, name, allow=('*',), **connection_options):
     })
     api.close()
     return {'client_id': created['clientId'], 'client_secret': created['clientSecret'], 'identity': identity}
+
+
+def role_play(fake, name, path, **role_vars):
+    """A localhost play of the service_account role for ``name``: credentials at ``path``, one policy reading /me."""
+    variables = {
+        'service_account_name': name,
+        'service_account_credentials_path': path,
+        'service_account_policies': [{'name': name + '-read', 'resources': [fake.account_urn()],
+                                      'allow': ['account:apiovh:me/get']}],
+    }
+    variables.update(role_vars)
+    return play(roles=[{'role': 'ovhcloud.iam.service_account', 'vars': variables}])
 
 
 def oauth2_env(fake, account):

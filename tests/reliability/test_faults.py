@@ -5,7 +5,6 @@ with a message naming the cause, and the state must hold no duplicate, no orphan
 Every case adds one entry to tests/output/reliability/faults.json (docs/reliability.md quotes it).
 """
 
-import json
 import os
 import subprocess
 import threading
@@ -16,7 +15,7 @@ import pytest
 from tests.ansible_runner import ansible_env, run_playbook, BIN
 from tests.fake_api import wait_until
 from tests.playbooks import play, task
-from tests.reliability.conftest import census, make_service_account, oauth2_env, read_ini_secret
+from tests.reliability.conftest import census, make_service_account, oauth2_env, read_ini_secret, role_play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 CLIENT_ITEMS = '/1.0/me/api/oauth2/client/*'
@@ -447,18 +446,6 @@ def test_two_runs_create_the_same_client_at_once(fake, tmp_path, owner_env, ledg
            [{'concurrent_runs': 2, 'latency_ms': 400}], [_Run(rc, out) for rc, out in outcomes],
            '%d of 2 runs succeeded, %d failed clearly; %d client left' % (len(succeeded), 2 - len(succeeded), len(survivors)),
            found)
-
-
-def role_play(fake, name, path, **extra):
-    variables = {
-        'service_account_name': name,
-        'service_account_credentials_path': path,
-        'service_account_policies': [{'name': name + '-read', 'resources': [fake.account_urn()],
-                                      'allow': ['account:apiovh:me/get']}],
-    }
-    variables.update(extra)
-    return ('---\n- name: reliability role run\n  hosts: localhost\n  connection: local\n  gather_facts: false\n'
-            '  roles:\n    - role: ovhcloud.iam.service_account\n      vars: %s\n' % json.dumps(variables))
 
 
 def test_role_run_through_lost_answers_and_throttling(fake, tmp_path, owner_env, ledger):
