@@ -154,12 +154,7 @@ def test_credentials_file_modes_as_ansible_reads_them_and_an_open_file_is_closed
     symbolic_path = os.path.join(workdir, 'symbolic.conf')
     # Written by hand: 0640 must reach ansible unquoted, as users write it (yaml.safe_dump would quote nothing
     # but would write the integer 416).
-    playbook = '''---
-- name: credentials file modes
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    playbook = play('''
     - name: unquoted octal mode
       ovhcloud.iam.ovh_oauth2_client:
         name: rel-mode-octal
@@ -172,7 +167,7 @@ def test_credentials_file_modes_as_ansible_reads_them_and_an_open_file_is_closed
         return_secret: false
         credentials_file: %s
         credentials_file_mode: u=rw,g=r
-''' % (octal_path, symbolic_path)
+''' % (octal_path, symbolic_path), name='credentials file modes')
     first = run_playbook(playbook, workdir, env=owner_env)
     assert first.rc == 0, first
     octal_mode, symbolic_mode = mode_of(octal_path), mode_of(symbolic_path)
