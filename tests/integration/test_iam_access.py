@@ -16,6 +16,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhCli
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from tests.ansible_runner import run_playbook
+from tests.playbooks import play
 
 SOURCE_IP = '10.1.2.3'
 MISSING_ID = '00000000-0000-4000-8000-000000000000'
@@ -34,11 +35,7 @@ PROBES = {
     'account:apiovh:iam/resourceGroup/get': ('GET', '/v2/iam/resourceGroup', None),
 }
 VPS_ACTIONS = ['vps:apiovh:get', 'vps:apiovh:reboot', 'vps:apiovh:rebuild', 'vps:apiovh:stop']
-PLAYBOOK = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+PLAYBOOK = play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         service_account: "{{ item.name }}"
@@ -62,7 +59,7 @@ PLAYBOOK = '''
       loop_control:
         label: "{{ item.name }}"
       register: asked
-''' % SOURCE_IP
+''' % SOURCE_IP)
 
 
 def _client(fake, **credentials):
@@ -275,16 +272,12 @@ def test_list_mode_groups_everything_by_resource(fake, workdir):
     fake.set_source_ip(SOURCE_IP)
     account = build(fake)
     fake.clear_requests()
-    result = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    result = run_playbook(play('''
     - name: everything
       ovhcloud.iam.ovh_iam_access_info:
         service_account: vps-operator
         mode: list
-''', workdir, env=fake.owner_env())
+'''), workdir, env=fake.owner_env())
     assert result.rc == 0, result
     grants = {row['resource']: row for row in result.task('everything')['grants']}
     production, staging = sorted(account.vps, key=lambda urn: account.resources[urn]['tags']['environment'])
@@ -298,11 +291,7 @@ def test_list_mode_groups_everything_by_resource(fake, workdir):
 
 # -- local users are covered by their group's policies (issue 16's users and groups)
 
-USER_PLAYBOOK = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+USER_PLAYBOOK = play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         user: "{{ item.user | default(omit) }}"
@@ -312,7 +301,7 @@ USER_PLAYBOOK = '''
         actions: "{{ actions }}"
       loop: "{{ asked }}"
       register: explained
-'''
+''')
 
 
 def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fake, workdir):
@@ -375,11 +364,7 @@ def test_date_and_time_conditions_answered_for_context_at_match_the_fake_at_that
                    conditions=_condition('date(UTC).Date.BEFORE', '2030-01-01'))
     account.policy('mornings-only', sa['identity'], [acct], allow=['account:apiovh:iam/resourceGroup/get'],
                    conditions=_condition('date(UTC).Hour.LT', '9'))
-    result = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    result = run_playbook(play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         service_account: scheduled
@@ -387,7 +372,7 @@ def test_date_and_time_conditions_answered_for_context_at_match_the_fake_at_that
         actions: %s
         context:
           at: "2030-01-07T10:30:00+01:00"
-''' % (acct, list(PROBES)), workdir, env=fake.owner_env())
+''' % (acct, list(PROBES))), workdir, env=fake.owner_env())
     assert result.rc == 0, result
     offline = result.task('explain')['allowed'][acct]
     real = real_verdicts(fake, account, sa)[acct]
