@@ -16,6 +16,7 @@ import yaml
 
 from tests.ansible_runner import run_adhoc, run_playbook
 from tests.conftest import REPO_ROOT
+from tests.playbooks import play
 
 # docs/role-service-account.md is the role's reference, kept by the role's own tests.
 GUIDES = ['README.md'] + sorted(os.path.relpath(p, REPO_ROOT) for p in glob.glob(os.path.join(REPO_ROOT, 'docs', '*.md'))
@@ -119,11 +120,7 @@ def test_secrets_option_1_registers_the_secret_with_no_log(fake, workdir, owner_
 def test_troubleshooting_403_fix_adds_the_action_without_locking_anyone_out(fake, workdir, owner_env):
     """The automation account is refused, the owner runs the documented fix, the account is allowed; no identity is lost."""
     group = 'urn:v1:eu:identity:group:%s/admins' % fake.nic
-    setup = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    setup = run_playbook(play('''
     - ovhcloud.iam.ovh_oauth2_client:
         name: ansible-automation
         credentials_file: ~/.ovh.conf
@@ -135,7 +132,7 @@ def test_troubleshooting_403_fix_adds_the_action_without_locking_anyone_out(fake
         identities: ["{{ automation.clients[0].identity }}", "%s"]
         resources: ["%s"]
         allow: [account:apiovh:me/api/oauth2/client/get]
-''' % (group, fake.account_urn()), workdir, env=owner_env)
+''' % (group, fake.account_urn())), workdir, env=owner_env)
     assert setup.rc == 0, setup
     as_automation = {'OVH_ENDPOINT': fake.endpoint}  # credentials from ~/.ovh.conf
     refused = run_adhoc('ovhcloud.iam.ovh_iam_policy_info', {'name': 'ansible-automation'}, workdir, env=as_automation)
