@@ -46,6 +46,17 @@ USER_TASKS = '''
         password: "{{ lookup('ansible.builtin.env', 'ALICE_PASSWORD') }}"
 '''
 
+REMOVE_ALICE_AND_WEB_OPS = '''
+    - name: user gone
+      ovhcloud.iam.ovh_iam_user:
+        login: alice
+        state: absent
+    - name: group gone
+      ovhcloud.iam.ovh_iam_group:
+        name: web-ops
+        state: absent
+'''
+
 
 def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     owner_env = dict(owner_env, ALICE_PASSWORD=PASSWORD)
@@ -93,21 +104,11 @@ def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     assert {'description': 'Alice', 'group': 'web-ops'}.items() <= changed.task('user')['user'].items()
     assert run_play(fake, workdir, owner_env, change).changed_tasks() == [] and fake.write_calls() == []
 
-    absent = '''
-        - name: user gone
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-        - name: group gone
-          ovhcloud.iam.ovh_iam_group:
-            name: web-ops
-            state: absent
-    '''
-    gone = run_play(fake, workdir, owner_env, absent, diff=True)
+    gone = run_play(fake, workdir, owner_env, REMOVE_ALICE_AND_WEB_OPS, diff=True)
     assert gone.changed_tasks() == ['user gone', 'group gone']
     assert fake.write_calls() == [('DELETE', '/1.0/me/identity/user/alice'), ('DELETE', '/1.0/me/identity/group/web-ops')]
     assert gone.task('user gone')['diff']['after'] == {} and gone.task('user gone')['user'] == {}
-    twice = run_play(fake, workdir, owner_env, absent)
+    twice = run_play(fake, workdir, owner_env, REMOVE_ALICE_AND_WEB_OPS)
     assert twice.changed_tasks() == [] and fake.write_calls() == []
     assert [g['name'] for g in identities(fake)['groups']] == ['ADMIN', 'DEFAULT', 'UNPRIVILEGED']
 
@@ -126,20 +127,12 @@ def test_deleting_a_user_or_group_detaches_it_from_policies_first(fake, workdir,
         allow: [vps:apiovh:get]
     ''')
     gone = run_play(fake, workdir, owner_env, '''
-        - name: check
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-          check_mode: true
-        - name: user gone
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-        - name: group gone
-          ovhcloud.iam.ovh_iam_group:
-            name: web-ops
-            state: absent
-    ''')
+    - name: check
+      ovhcloud.iam.ovh_iam_user:
+        login: alice
+        state: absent
+      check_mode: true
+''' + REMOVE_ALICE_AND_WEB_OPS)
     assert gone.task('check')['detached_policies'] == gone.task('user gone')['detached_policies']
     assert [p['name'] for p in gone.task('user gone')['detached_policies']] == ['web-ops-read']
     methods = [method for method, _path in fake.write_calls()]
