@@ -170,16 +170,20 @@ def test_a_rotation_paused_before_it_creates_while_another_rotation_completes(fa
          notes='the first stops at its delivery ("changed since it was read"); its client is retired after the rotation timeout')
 
 
-def test_a_rotation_in_progress_is_not_retired_by_a_plain_run_nor_raced_by_another_rotation(
-        fake, workdir, inventory, python_ovh, ledger):
+def rotation_paused_after_its_create(fake, workdir, inventory):
+    """The app's client, and a running rotation that has created the new client and is paused on the first write
+    after it (the new identity joining the policy of the old one), before any target holds the new client."""
     ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [old] = clients_named(fake)
-
-    # The rotation created its new client and pauses on the first write after it (the new identity joining the
-    # policy of the old one), before any target holds the new client.
     pause_next(fake, 'PUT', '/v2/iam/policy/*')
     rotation = start(ROTATE, fake, workdir, inventory, app_vars())
     wait_until_paused(fake, rotation)
+    return old, rotation
+
+
+def test_a_rotation_in_progress_is_not_retired_by_a_plain_run_nor_raced_by_another_rotation(
+        fake, workdir, inventory, python_ovh, ledger):
+    old, rotation = rotation_paused_after_its_create(fake, workdir, inventory)
     assert len(clients_named(fake)) == 2
 
     fake.clear_requests()
@@ -223,11 +227,7 @@ def test_a_run_killed_between_the_create_and_the_delivery_converges_on_the_next_
 
 def test_a_killed_rotation_leaves_the_old_client_working_and_its_leftover_is_retired_later(
         fake, workdir, inventory, python_ovh, ledger):
-    ok(run_on_hosts(GIVE, fake, workdir, inventory))
-    [old] = clients_named(fake)
-    pause_next(fake, 'PUT', '/v2/iam/policy/*')
-    rotation = start(ROTATE, fake, workdir, inventory, app_vars())
-    wait_until_paused(fake, rotation)
+    old, rotation = rotation_paused_after_its_create(fake, workdir, inventory)
     kill_tree(rotation)
     assert len(clients_named(fake)) == 2
     assert assert_old_still_works(fake, workdir, old)
