@@ -159,9 +159,8 @@ def fake_now(fake):
     return time.time()  # the fake's clock is not skewed after its reset
 
 
-def real_verdicts(fake, account, service_account):
-    """What the fake does when the service account makes each call: allowed unless IAM answers 403."""
-    client = _client(fake, auth_client_id=service_account['client_id'], auth_client_secret=service_account['secret'])
+def probe_verdicts(client):
+    """{action: allowed} for every call of PROBES made with this client: allowed unless IAM answers 403."""
     verdicts = {}
     for action, (method, path, body) in PROBES.items():
         try:
@@ -169,6 +168,13 @@ def real_verdicts(fake, account, service_account):
             verdicts[action] = True
         except OvhApiError as exc:
             verdicts[action] = exc.status != 403
+    return verdicts
+
+
+def real_verdicts(fake, account, service_account):
+    """What the fake does when the service account makes each call: allowed unless IAM answers 403."""
+    client = _client(fake, auth_client_id=service_account['client_id'], auth_client_secret=service_account['secret'])
+    verdicts = probe_verdicts(client)
     vps = {}
     for urn in account.vps:
         answer = client.post('/v2/iam/resource/%s/authorization/check' % escape_path_segment(urn), {'actions': VPS_ACTIONS})
@@ -330,13 +336,7 @@ def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fa
     for login, answer in (('alice', alice), ('bob', bob)):
         token = fake._control('POST', 'user-token', {'login': login})['access_token']
         as_user = _client(fake, access_token=token)
-        real = {}
-        for action, (method, path, body) in PROBES.items():
-            try:
-                as_user.request(method, path, body=body)
-                real[action] = True
-            except OvhApiError as exc:
-                real[action] = exc.status != 403
+        real = probe_verdicts(as_user)
         as_user.close()
         assert answer['allowed'][acct] == real, login
 
