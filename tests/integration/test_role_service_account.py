@@ -206,14 +206,19 @@ def test_rotation_replaces_the_secret_without_downtime(fake, workdir, inventory,
     assert rotation.task(ROLE + 'Report the service account')['ansible_facts']['service_account_result']['rotated'] is True
 
 
-def test_rotation_interrupted_after_delivery_converges(fake, workdir, inventory, python_ovh):
+def rotation_failing_on(fake, workdir, inventory, method):
+    """Give the app its client, then rotate while every ``method`` on a client fails (no retry): the old client id."""
     ok(run_on_hosts(GIVE, fake, workdir, inventory))
     old_id = read_conf(credentials_path(workdir, 'app1'))[1]
-
-    # Deleting the old client fails: both clients exist, the targets already hold the new one.
-    fake.fault(method='DELETE', path=CLIENT_ROUTE, status=503, times=10)
+    fake.fault(method=method, path=CLIENT_ROUTE, status=503, times=10)
     failed(run_on_hosts(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
     fake.clear_faults()
+    return old_id
+
+
+def test_rotation_interrupted_after_delivery_converges(fake, workdir, inventory, python_ovh):
+    # Deleting the old client fails: both clients exist, the targets already hold the new one.
+    old_id = rotation_failing_on(fake, workdir, inventory, 'DELETE')
     assert len(clients_named(fake)) == 2
     new_id = read_conf(credentials_path(workdir, 'app1'))[1]
     assert new_id != old_id
@@ -275,13 +280,8 @@ def test_rotation_interrupted_before_delivery_converges(fake, workdir, inventory
 
 
 def test_rotation_interrupted_before_the_rename_keeps_the_delivered_client(fake, workdir, inventory, python_ovh):
-    ok(run_on_hosts(GIVE, fake, workdir, inventory))
-    old_id = read_conf(credentials_path(workdir, 'app1'))[1]
-
     # The new client is delivered, then keeps its temporary rotation name: renaming it fails.
-    fake.fault(method='PUT', path=CLIENT_ROUTE, status=503, times=10)
-    failed(run_on_hosts(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
-    fake.clear_faults()
+    old_id = rotation_failing_on(fake, workdir, inventory, 'PUT')
     new_id = read_conf(credentials_path(workdir, 'app2'))[1]
     assert new_id != old_id
     assert [c['name'] for c in clients_named(fake) if c['clientId'] == new_id][0].startswith(APP + ' (rotation ')
