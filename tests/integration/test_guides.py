@@ -31,6 +31,15 @@ def _read(relative):
         return handle.read()
 
 
+def exporters_inventory(workdir, group):
+    """An inventory file: the group the guide's play targets, of two hosts reached with a local connection."""
+    path = os.path.join(workdir, 'inventory.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump({'all': {'children': {group: {'hosts': {
+            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    return path
+
+
 def marked_blocks(relative):
     """{(kind, id): text} of the marked YAML blocks of a guide."""
     return {(kind, ident): text for kind, ident, text in MARKED.findall(_read(relative))}
@@ -75,10 +84,7 @@ def test_readme_quick_start_then_the_role_example_adopts_the_account(fake, workd
     assert quick.rc == 0, quick
     [client] = [c for c in fake.state()['clients'] if c['name'] == 'invoice-exporter']
 
-    inventory = os.path.join(workdir, 'inventory.yml')
-    with open(inventory, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump({'all': {'children': {'invoice_exporters': {'hosts': {
-            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    inventory = exporters_inventory(workdir, 'invoice_exporters')
     where = {'invoice_exporter_conf': workdir + '/{{ inventory_hostname }}/ovh.conf',
              'invoice_exporter_user': getpass.getuser(), 'ansible_become': False}
     role = run_playbook(playbook('README.md', 'readme-role'), workdir, env=owner_env, inventory=inventory, extra_vars=where)
@@ -175,10 +181,7 @@ def test_awx_guide_introspect_check_reinstalls_with_force():
 
 
 def test_rotation_guide_role_example_rotates_what_the_role_delivered(fake, workdir, owner_env, assert_no_leak):
-    inventory = os.path.join(workdir, 'inventory.yml')
-    with open(inventory, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump({'all': {'children': {'billing_exporters': {'hosts': {
-            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    inventory = exporters_inventory(workdir, 'billing_exporters')
     where = {'service_account_credentials_path': workdir + '/{{ inventory_hostname }}/ovh.conf',
              'service_account_credentials_owner': getpass.getuser(), 'ansible_become': False}
     example = playbook('docs/rotation.md', 'rotation-role')
