@@ -23,9 +23,10 @@ def play(tasks=None, ovh_defaults=None, **play_keywords):
     """YAML text of one play on localhost with a local connection and no fact gathering.
 
     ``tasks``: a list of task dicts, or YAML text of a task list (at any indentation: it is dedented and put under
-    ``tasks:`` as written); None for a play without tasks (one that only has ``roles``). ``ovh_defaults``: module_defaults of the ``group/ovhcloud.iam.ovh`` action group (the
-    options every ovhcloud.iam module of the play gets). ``play_keywords``: any other play keyword as Ansible spells
-    it (``name``, ``vars``, ``vars_files``, ``module_defaults``...).
+    ``tasks:`` as written); None for a play without tasks (one that only has ``roles``).
+    ``ovh_defaults``: module_defaults of the ``group/ovhcloud.iam.ovh`` action group (the options every ovhcloud.iam
+    module of the play gets). ``play_keywords``: any other play keyword as Ansible spells it (``name``, ``vars``,
+    ``vars_files``, ``module_defaults``, ``roles``...).
     """
     body = {'name': play_keywords.pop('name')} if 'name' in play_keywords else {}
     body.update({'hosts': 'localhost', 'connection': 'local', 'gather_facts': False})

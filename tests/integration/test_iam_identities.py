@@ -99,7 +99,7 @@ def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     assert changed.task('user')['diff'] == checked.task('user')['diff']  # check mode foretold the change exactly
     assert changed.task('group')['diff'] == checked.task('group')['diff']
     assert fake.write_calls() == [('PUT', '/1.0/me/identity/user/alice'), ('POST', '/1.0/me/identity/user/alice/disable'),
-                            ('PUT', '/1.0/me/identity/group/web-ops')]
+                                  ('PUT', '/1.0/me/identity/group/web-ops')]
     assert changed.task('user')['user']['enabled'] is False and changed.task('user')['user']['email'] == 'alice@corp.example.com'
     assert {'description': 'Alice', 'group': 'web-ops'}.items() <= changed.task('user')['user'].items()
     assert run_play(fake, workdir, owner_env, change).changed_tasks() == [] and fake.write_calls() == []

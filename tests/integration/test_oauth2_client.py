@@ -175,7 +175,7 @@ def test_duplicates_refused_flow_change_refused_then_recreate_replaces(fake, wor
     assert moved['identities'] == [new['identity'], 'urn:v1:eu:identity:group:%s/devs' % fake.nic]
     # The refused tasks wrote nothing; the replacement is: create, re-point, delete the old one.
     assert fake.write_calls() == [('POST', CLIENTS), ('PUT', '/v2/iam/policy/%s' % policy['id']),
-                                      ('DELETE', '%s/%s' % (CLIENTS, web['clientId']))]
+                                  ('DELETE', '%s/%s' % (CLIENTS, web['clientId']))]
     assert_no_leak(result.output, json.dumps(result.records))
 
 
