@@ -89,6 +89,11 @@ def _run(command, env, cwd, timeout):
     return RunResult(proc.returncode, proc.stdout, proc.stderr, records, command)
 
 
+def _run_options(check, diff, verbosity):
+    """--check, --diff and -v... as asked: the same for ansible-playbook and ansible."""
+    return (['--check'] if check else []) + (['--diff'] if diff else []) + (['-' + 'v' * verbosity] if verbosity else [])
+
+
 def run_playbook(playbook, workdir, env=None, extra_vars=None, check=False, diff=False, verbosity=0,
                  inventory='localhost,', limit=None, timeout=600, extra_args=None):
     """Run ansible-playbook on a file path or on YAML text (written into workdir)."""
@@ -100,12 +105,7 @@ def run_playbook(playbook, workdir, env=None, extra_vars=None, check=False, diff
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, playbook]
     if extra_vars:
         command += ['-e', json.dumps(extra_vars)]
-    if check:
-        command.append('--check')
-    if diff:
-        command.append('--diff')
-    if verbosity:
-        command.append('-' + 'v' * verbosity)
+    command += _run_options(check, diff, verbosity)
     if limit:
         command += ['--limit', limit]
     command += list(extra_args or [])
@@ -117,10 +117,5 @@ def run_adhoc(module, args, workdir, env=None, check=False, diff=False, verbosit
     command = [os.path.join(BIN, 'ansible'), 'localhost', '-i', 'localhost,', '-c', 'local', '-m', module]
     if args:  # ansible reads '-a {}' as raw params, which modules refuse
         command += ['-a', json.dumps(args)]
-    if check:
-        command.append('--check')
-    if diff:
-        command.append('--diff')
-    if verbosity:
-        command.append('-' + 'v' * verbosity)
+    command += _run_options(check, diff, verbosity)
     return _run(command, ansible_env(env, workdir), workdir, timeout)

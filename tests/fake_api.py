@@ -48,6 +48,13 @@ class FakeApi:
             'OVH_CONSUMER_KEY': self.info['consumer_key'],
         }
 
+    def owner_api(self, **connection_options):
+        """The collection's own HTTP client signed as the owner: sets up and checks state without an ansible run."""
+        # Imported here: the collection is importable only once tests/conftest.py has linked the checkout.
+        from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
+        from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
+        return OvhClient(resolve_connection(dict(connection_options), environ=self.owner_env()))
+
     def account_urn(self):
         return 'urn:v1:%s:resource:account:%s' % (self.region(), self.nic)
 
@@ -74,6 +81,10 @@ class FakeApi:
     def writes(self):
         """Write requests to the API (token requests are not writes)."""
         return [r for r in self.requests() if r['method'] in WRITE_METHODS and r['path'] != TOKEN_PATH]
+
+    def write_calls(self):
+        """(method, path) of every write request to the API, in order."""
+        return [(r['method'], r['path']) for r in self.writes()]
 
     def fault(self, **spec):
         self._control('POST', 'faults', spec)

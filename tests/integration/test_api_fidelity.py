@@ -7,16 +7,11 @@ import datetime
 import pytest
 
 from tests.ansible_runner import run_playbook
-from tests.integration.test_iam_policy import CLIENT_GET, info_task, play, policy_task, stored_policy, tolerant, writes
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
+from tests.integration.test_iam_policy import CLIENT_GET, info_task, policy_task, stored_policy
+from tests.playbooks import play, tolerant
 
 CATALOGUE = '/v2/iam/reference/action'
 OFFICE_RANGE = '198.51.100.0/24'
-
-
-def owner_client(fake):
-    return OvhClient(resolve_connection({}, environ=fake.owner_env()))
 
 
 def base_policy(fake, name='fidelity', **changes):
@@ -32,7 +27,7 @@ def catalogue_reads(fake):
 
 def service_account(fake):
     """A service account made with the owner's keys: its client id, secret and identity URN."""
-    client = owner_client(fake)
+    client = fake.owner_api()
     created = client.post('/me/api/oauth2/client', {'name': 'fidelity-sa', 'description': 'conditions test',
                                                     'flow': 'CLIENT_CREDENTIALS', 'callbackUrls': []})
     identity = client.get('/me/api/oauth2/client/' + created['clientId'])['identity']
@@ -53,12 +48,12 @@ def test_a_condition_really_limits_a_service_account(fake, workdir, owner_env):
     office = {'operator': 'AND', 'conditions': [
         {'operator': 'MATCH', 'values': {'request.IP.IN_RANGE': OFFICE_RANGE}},
         {'operator': 'MATCH', 'values': {'date(Europe/Paris).Hour.GE': '9', 'date(Europe/Paris).Hour.LT': '18'}}]}
-    granted = run_playbook(play(policy_task('Grant from the office only', **base_policy(
-        fake, identities=[identity], conditions=office))), workdir, env=owner_env)
+    granted = run_playbook(play([policy_task('Grant from the office only', **base_policy(
+        fake, identities=[identity], conditions=office))]), workdir, env=owner_env)
     assert granted.rc == 0, granted
 
     def listing():
-        result = run_playbook(play(LIST_CLIENTS), workdir, env=as_service_account(fake, client_id, secret))
+        result = run_playbook(play([LIST_CLIENTS]), workdir, env=as_service_account(fake, client_id, secret))
         return result.status('List service accounts'), result.task('List service accounts')
 
     def at(hour_utc):
@@ -78,23 +73,23 @@ def test_a_condition_really_limits_a_service_account(fake, workdir, owner_env):
 
 
 def test_a_control_panel_policy_with_an_empty_and_is_adopted_without_a_diff(fake, workdir, owner_env):
-    client = owner_client(fake)
+    client = fake.owner_api()
     client.post('/v2/iam/policy', {'name': 'from-the-panel', 'identities': base_policy(fake)['identities'],
                                    'resources': [{'urn': fake.account_urn()}], 'permissions': {'allow': [{'action': CLIENT_GET}]},
                                    'conditions': {'operator': 'AND', 'conditions': []}})
     client.close()
     fake.clear_requests()
     options = base_policy(fake, name='from-the-panel')
-    result = run_playbook(play(
+    result = run_playbook(play([
         policy_task('Adopt, saying nothing of conditions', **options),
         policy_task('Adopt, saying no conditions as {}', conditions={}, **options),
         policy_task('Adopt, saying no conditions as the panel does', conditions={'operator': 'AND', 'conditions': []}, **options),
         info_task('Read it back', name='from-the-panel'),
-    ), workdir, env=owner_env, diff=True)
+    ]), workdir, env=owner_env, diff=True)
     assert result.rc == 0, result
     assert result.changed_tasks() == []
     assert result.task('Read it back')['policies'][0]['conditions'] is None
-    assert writes(fake) == [] and catalogue_reads(fake) == []
+    assert fake.write_calls() == [] and catalogue_reads(fake) == []
 
 
 def test_every_condition_subject_of_the_control_panel_round_trips(fake, workdir, owner_env):
@@ -106,17 +101,17 @@ def test_every_condition_subject_of_the_control_panel_round_trips(fake, workdir,
         {'operator': 'NOT', 'conditions': [{'operator': 'MATCH', 'values': {'date(Europe/Paris).Date.IN': '2030-12-24,2030-12-25'}}]},
         {'operator': 'MATCH', 'values': {'date(Europe/Paris).WeekDay.LE': 'Friday', 'date(UTC).Hour.GT': '6'}}]}
     options = base_policy(fake, conditions=conditions)
-    result = run_playbook(play(policy_task('Create', **options), policy_task('Again', **options)), workdir, env=owner_env)
+    result = run_playbook(play([policy_task('Create', **options), policy_task('Again', **options)]), workdir, env=owner_env)
     assert result.rc == 0, result
     assert result.changed_tasks() == ['Create']
     assert stored_policy(fake, 'fidelity')['conditions']['operator'] == 'OR'
 
 
 def test_conditions_the_api_cannot_mean_are_refused_before_any_request(fake, workdir, owner_env):
-    result = run_playbook(play(policy_task('Old docs', **base_policy(fake, conditions={'operator': 'AND', 'conditions': [
+    result = run_playbook(play([policy_task('Old docs', **base_policy(fake, conditions={'operator': 'AND', 'conditions': [
         {'operator': 'MATCH', 'values': {'request.IP.IN': '192.0.2.0/24'}},
         {'operator': 'MATCH', 'values': {'date(Europe/Paris).WeekDay.IN': 'mon,tue'}},
-        {'operator': 'MATCH', 'values': {'date(Mars/Olympus).Hour.GE': '25'}}]}))), workdir, env=owner_env)
+        {'operator': 'MATCH', 'values': {'date(Mars/Olympus).Hour.GE': '25'}}]}))]), workdir, env=owner_env)
     failed = result.task('Old docs')
     assert result.rc != 0 and failed['msg'].startswith('4 problems in the options'), failed['msg']
     assert 'a CIDR goes with request.IP.IN_RANGE' in failed['msg'] and "'mon' is not a week day" in failed['msg']
@@ -126,11 +121,11 @@ def test_conditions_the_api_cannot_mean_are_refused_before_any_request(fake, wor
 
 def test_unknown_actions_are_refused_with_suggestions_and_nothing_is_written(fake, workdir, owner_env):
     typos = ['account:apivoh:me/bill/get', 'account:apiovh:me/api/oauth2/clinet/get', 'account:apiovh:me/api/oauth2/client/GET']
-    result = run_playbook(play(
+    result = run_playbook(play([
         tolerant(policy_task('Typos', **base_policy(fake, allow=typos, deny=['account:apiovh:nothing*']))),
         tolerant({'name': 'Typo in a group', 'ovhcloud.iam.ovh_iam_permissions_group': {
             'name': 'readers', 'allow': ['vps:apiovh:rebot']}}),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     problems = result.task('Typos')['problems']
     assert len(problems) == 4, problems
@@ -139,18 +134,18 @@ def test_unknown_actions_are_refused_with_suggestions_and_nothing_is_written(fak
     assert "did you mean 'account:apiovh:me/api/oauth2/client/get'" in problems[2]
     assert "'account:apiovh:nothing*' matches no action" in problems[3]
     assert "did you mean 'vps:apiovh:reboot'" in result.task('Typo in a group')['msg']
-    assert writes(fake) == []
+    assert fake.write_calls() == []
     assert [r['query'] for r in catalogue_reads(fake)] == ['resourceType=account', 'resourceType=vps']
 
 
 def test_validate_actions_false_is_the_escape_hatch_and_wildcards_on_the_type_are_not_checked(fake, workdir, owner_env):
-    result = run_playbook(play(
+    result = run_playbook(play([
         policy_task('A brand-new action', validate_actions=False, **base_policy(fake, allow=['account:apiovh:me/brandNew/get'])),
         policy_task('Read-only like globalReadOnly', **base_policy(fake, name='reader', allow=['*get'])),
         policy_task('Known actions and a matching wildcard', **base_policy(fake, name='known', allow=[
             CLIENT_GET, 'account:apiovh:me/api/oauth2/client/*'])),
         policy_task('Known actions again', **base_policy(fake, name='known', allow=[CLIENT_GET, 'account:apiovh:me/api/oauth2/client/*'])),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     assert result.changed_tasks() == ['A brand-new action', 'Read-only like globalReadOnly', 'Known actions and a matching wildcard']
     assert stored_policy(fake, 'reader')['permissions']['allow'] == [{'action': '*get'}]
@@ -161,13 +156,13 @@ def test_validate_actions_false_is_the_escape_hatch_and_wildcards_on_the_type_ar
 def test_clearing_conditions_works_whatever_put_does_with_an_absent_field(fake, workdir, owner_env, put_absent):
     fake.set_knobs(put_absent=put_absent)
     conditions = {'operator': 'MATCH', 'values': {'request.IP.IN_RANGE': OFFICE_RANGE}}
-    result = run_playbook(play(
+    result = run_playbook(play([
         policy_task('Create with conditions', **base_policy(fake, conditions=conditions, description='d')),
         policy_task('Clear them', conditions={}, **base_policy(fake)),
         policy_task('Clear them again', conditions={}, **base_policy(fake)),
         policy_task('Clear the description', description='', **base_policy(fake)),
         policy_task('Clear it again', description='', **base_policy(fake)),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     assert result.changed_tasks() == ['Create with conditions', 'Clear them', 'Clear the description']
     assert result.task('Clear them')['policy']['conditions'] is None
@@ -178,11 +173,11 @@ def test_clearing_conditions_works_whatever_put_does_with_an_absent_field(fake, 
 @pytest.mark.parametrize('put_absent', ['clear', 'keep'])
 def test_an_expiry_that_does_not_clear_is_an_error_naming_the_field_not_a_change_every_run(fake, workdir, owner_env, put_absent):
     fake.set_knobs(put_absent=put_absent)
-    result = run_playbook(play(
+    result = run_playbook(play([
         policy_task('Create with an expiry', **base_policy(fake, expired_at='2040-01-01')),
         tolerant(policy_task('Remove the expiry', expired_at='', **base_policy(fake))),
         tolerant(policy_task('Remove the expiry again', expired_at='', **base_policy(fake))),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     if put_absent == 'clear':
         assert result.changed_tasks() == ['Create with an expiry', 'Remove the expiry']
@@ -199,12 +194,12 @@ def test_an_expiry_that_does_not_clear_is_an_error_naming_the_field_not_a_change
 @pytest.mark.parametrize('expiry_echo', ['normalised', 'as-sent'])
 def test_expiry_compares_as_an_instant(fake, workdir, owner_env, expiry_echo):
     fake.set_knobs(expiry_echo=expiry_echo)
-    result = run_playbook(play(
+    result = run_playbook(play([
         policy_task('Create', **base_policy(fake, expired_at='2040-01-01T01:00:00.5+01:00')),
         policy_task('Same instant, other offset', **base_policy(fake, expired_at='2040-01-01T00:00:00Z')),
         policy_task('Same instant, a date', **base_policy(fake, expired_at='2040-01-01')),
         policy_task('Same instant, as written first', **base_policy(fake, expired_at='2040-01-01T01:00:00.5+01:00')),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     assert result.changed_tasks() == ['Create']
     assert result.task('Same instant, a date')['policy']['expired_at'] == '2040-01-01T00:00:00Z'
@@ -214,14 +209,14 @@ def test_expiry_compares_as_an_instant(fake, workdir, owner_env, expiry_echo):
 def test_v2_lists_work_with_either_default_page_size(fake, workdir, owner_env, default_size):
     fake.set_knobs(v2_default_page_size=default_size)
     fake.seed(policies=150)
-    result = run_playbook(play(info_task('Every policy')), workdir, env=owner_env)
+    result = run_playbook(play([info_task('Every policy')]), workdir, env=owner_env)
     assert result.rc == 0, result
     assert len(result.task('Every policy')['policies']) == 151
 
 
 def test_names_and_dates_that_are_surely_mistakes_are_refused_before_any_write(fake, workdir, owner_env):
     other_region = 'ca' if fake.region() != 'ca' else 'eu'
-    result = run_playbook(play(
+    result = run_playbook(play([
         tolerant(policy_task('Space in a new name', **base_policy(fake, name='web team'))),
         tolerant(policy_task('NUL in a name', **base_policy(fake, name='web\x00team'))),
         tolerant(policy_task('Past expiry', **base_policy(fake, expired_at='2001-01-01'))),
@@ -229,7 +224,7 @@ def test_names_and_dates_that_are_surely_mistakes_are_refused_before_any_write(f
         tolerant({'name': 'Resource group name', 'ovhcloud.iam.ovh_iam_resource_group': {'name': 'my servers'}}),
         tolerant({'name': 'Control character in a group name', 'ovhcloud.iam.ovh_iam_permissions_group': {
             'name': 'readers\n', 'allow': [CLIENT_GET]}}),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     messages = dict((task, result.task(task)['msg']) for task in (
         'Space in a new name', 'NUL in a name', 'Past expiry', 'Mixed regions', 'Resource group name', 'Control character in a group name'))
@@ -239,7 +234,7 @@ def test_names_and_dates_that_are_surely_mistakes_are_refused_before_any_write(f
     assert 'mix the regions' in messages['Mixed regions']
     assert 'INVALID_FORMAT' in messages['Resource group name']
     assert 'control character' in messages['Control character in a group name']
-    assert writes(fake) == []
+    assert fake.write_calls() == []
 
 
 def test_a_create_answered_already_exists_after_a_lost_first_attempt_is_adopted(fake, workdir, owner_env):
@@ -247,8 +242,8 @@ def test_a_create_answered_already_exists_after_a_lost_first_attempt_is_adopted(
     # lands but is answered 409 POLICY_ALREADY_EXISTS, as when a first attempt landed late.
     fake.fault(method='POST', path='/v2/iam/policy', status=503)
     fake.fault(method='POST', path='/v2/iam/policy', status=409, apply=True)
-    result = run_playbook(play(policy_task('Create', **base_policy(fake))), workdir, env=owner_env)
+    result = run_playbook(play([policy_task('Create', **base_policy(fake))]), workdir, env=owner_env)
     assert result.rc == 0, result
     created = result.task('Create')
     assert created['changed'] and created['policy']['id'] == stored_policy(fake, 'fidelity')['id']
-    assert writes(fake) == [('POST', '/v2/iam/policy'), ('POST', '/v2/iam/policy')]
+    assert fake.write_calls() == [('POST', '/v2/iam/policy'), ('POST', '/v2/iam/policy')]

@@ -28,6 +28,7 @@ import yaml
 from ansible.playbook.task import Task
 
 from tests.conftest import COLLECTIONS_ROOT, REPO_ROOT
+from tests.playbooks import play
 
 BIN = os.path.dirname(sys.executable)
 MODULES_DIR = os.path.join(REPO_ROOT, 'plugins', 'modules')
@@ -533,11 +534,7 @@ def test_getting_started_playbooks_work_as_the_guide_says(fake, workdir, owner_e
 def test_authentication_module_defaults_example_works(fake, workdir, owner_env):
     from tests.ansible_runner import run_playbook
 
-    setup = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    setup = run_playbook(play('''
     - ovhcloud.iam.ovh_iam_resource_info:
         type: account
       register: account
@@ -555,7 +552,7 @@ def test_authentication_module_defaults_example_works(fake, workdir, owner_env):
         dest: "{{ playbook_dir }}/automation.json"
         mode: '0600'
       no_log: true
-''', workdir, env=owner_env)
+'''), workdir, env=owner_env)
     assert setup.rc == 0, setup
     example = documented_playbooks('docs/authentication.md')['authentication-module-defaults']
     # No OVH_* variable at all: module_defaults alone must carry the connection.
@@ -568,11 +565,7 @@ def test_authentication_module_defaults_example_works(fake, workdir, owner_env):
     assert [p['name'] for p in policies] == ['ansible-automation']
 
 
-ROTATION_SETUP = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+ROTATION_SETUP = play('''
     - ovhcloud.iam.ovh_iam_resource_info:
         type: account
       register: account
@@ -588,7 +581,7 @@ ROTATION_SETUP = '''
         resources: ["{{ account.resources[0].urn }}"]
         allow: [account:apiovh:me/bill/get]
       loop: [billing-read, billing-audit]
-'''
+''')
 
 
 @pytest.mark.parametrize('example', ['rotation-by-hand', 'rotation-one-task'])

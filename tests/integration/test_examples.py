@@ -14,6 +14,7 @@ import yaml
 
 from tests.ansible_runner import run_playbook
 from tests.conftest import REPO_ROOT
+from tests.playbooks import play
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import connection_argument_spec
 
 MODULES = sorted(glob.glob(os.path.join(REPO_ROOT, 'plugins', 'modules', '*.py')))
@@ -42,9 +43,7 @@ def without_connection_options(task):
 def test_examples_run_against_the_fake(module_path, fake, workdir):
     tasks = module_examples(module_path)
     assert tasks, 'EXAMPLES of %s are empty or not YAML' % module_path
-    play = [{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
-             'tasks': [without_connection_options(t) for t in tasks]}]
-    result = run_playbook(yaml.safe_dump(play, sort_keys=False) + '\n', workdir,
+    result = run_playbook(play([without_connection_options(t) for t in tasks]), workdir,
                           env=dict(fake.owner_env(), ANSIBLE_DEPRECATION_WARNINGS='True'))
     assert result.rc == 0, result
     assert '[DEPRECATION WARNING]' not in result.output, result

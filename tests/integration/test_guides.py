@@ -16,6 +16,7 @@ import yaml
 
 from tests.ansible_runner import run_adhoc, run_playbook
 from tests.conftest import REPO_ROOT
+from tests.playbooks import play
 
 # docs/role-service-account.md is the role's reference, kept by the role's own tests.
 GUIDES = ['README.md'] + sorted(os.path.relpath(p, REPO_ROOT) for p in glob.glob(os.path.join(REPO_ROOT, 'docs', '*.md'))
@@ -28,6 +29,15 @@ TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 def _read(relative):
     with open(os.path.join(REPO_ROOT, relative), encoding='utf-8') as handle:
         return handle.read()
+
+
+def exporters_inventory(workdir, group):
+    """An inventory file: the group the guide's play targets, of two hosts reached with a local connection."""
+    path = os.path.join(workdir, 'inventory.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump({'all': {'children': {group: {'hosts': {
+            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    return path
 
 
 def marked_blocks(relative):
@@ -74,10 +84,7 @@ def test_readme_quick_start_then_the_role_example_adopts_the_account(fake, workd
     assert quick.rc == 0, quick
     [client] = [c for c in fake.state()['clients'] if c['name'] == 'invoice-exporter']
 
-    inventory = os.path.join(workdir, 'inventory.yml')
-    with open(inventory, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump({'all': {'children': {'invoice_exporters': {'hosts': {
-            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    inventory = exporters_inventory(workdir, 'invoice_exporters')
     where = {'invoice_exporter_conf': workdir + '/{{ inventory_hostname }}/ovh.conf',
              'invoice_exporter_user': getpass.getuser(), 'ansible_become': False}
     role = run_playbook(playbook('README.md', 'readme-role'), workdir, env=owner_env, inventory=inventory, extra_vars=where)
@@ -119,11 +126,7 @@ def test_secrets_option_1_registers_the_secret_with_no_log(fake, workdir, owner_
 def test_troubleshooting_403_fix_adds_the_action_without_locking_anyone_out(fake, workdir, owner_env):
     """The automation account is refused, the owner runs the documented fix, the account is allowed; no identity is lost."""
     group = 'urn:v1:eu:identity:group:%s/admins' % fake.nic
-    setup = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    setup = run_playbook(play('''
     - ovhcloud.iam.ovh_oauth2_client:
         name: ansible-automation
         credentials_file: ~/.ovh.conf
@@ -135,7 +138,7 @@ def test_troubleshooting_403_fix_adds_the_action_without_locking_anyone_out(fake
         identities: ["{{ automation.clients[0].identity }}", "%s"]
         resources: ["%s"]
         allow: [account:apiovh:me/api/oauth2/client/get]
-''' % (group, fake.account_urn()), workdir, env=owner_env)
+''' % (group, fake.account_urn())), workdir, env=owner_env)
     assert setup.rc == 0, setup
     as_automation = {'OVH_ENDPOINT': fake.endpoint}  # credentials from ~/.ovh.conf
     refused = run_adhoc('ovhcloud.iam.ovh_iam_policy_info', {'name': 'ansible-automation'}, workdir, env=as_automation)
@@ -178,10 +181,7 @@ def test_awx_guide_introspect_check_reinstalls_with_force():
 
 
 def test_rotation_guide_role_example_rotates_what_the_role_delivered(fake, workdir, owner_env, assert_no_leak):
-    inventory = os.path.join(workdir, 'inventory.yml')
-    with open(inventory, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump({'all': {'children': {'billing_exporters': {'hosts': {
-            'exporter1': {'ansible_connection': 'local'}, 'exporter2': {'ansible_connection': 'local'}}}}}}, handle)
+    inventory = exporters_inventory(workdir, 'billing_exporters')
     where = {'service_account_credentials_path': workdir + '/{{ inventory_hostname }}/ovh.conf',
              'service_account_credentials_owner': getpass.getuser(), 'ansible_become': False}
     example = playbook('docs/rotation.md', 'rotation-role')

@@ -16,6 +16,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhCli
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError
 from tests.ansible_runner import run_playbook
+from tests.playbooks import play
 
 SOURCE_IP = '10.1.2.3'
 MISSING_ID = '00000000-0000-4000-8000-000000000000'
@@ -34,11 +35,7 @@ PROBES = {
     'account:apiovh:iam/resourceGroup/get': ('GET', '/v2/iam/resourceGroup', None),
 }
 VPS_ACTIONS = ['vps:apiovh:get', 'vps:apiovh:reboot', 'vps:apiovh:rebuild', 'vps:apiovh:stop']
-PLAYBOOK = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+PLAYBOOK = play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         service_account: "{{ item.name }}"
@@ -62,7 +59,7 @@ PLAYBOOK = '''
       loop_control:
         label: "{{ item.name }}"
       register: asked
-''' % SOURCE_IP
+''' % SOURCE_IP)
 
 
 def _client(fake, **credentials):
@@ -162,9 +159,8 @@ def fake_now(fake):
     return time.time()  # the fake's clock is not skewed after its reset
 
 
-def real_verdicts(fake, account, service_account):
-    """What the fake does when the service account makes each call: allowed unless IAM answers 403."""
-    client = _client(fake, auth_client_id=service_account['client_id'], auth_client_secret=service_account['secret'])
+def probe_verdicts(client):
+    """{action: allowed} for every call of PROBES made with this client: allowed unless IAM answers 403."""
     verdicts = {}
     for action, (method, path, body) in PROBES.items():
         try:
@@ -172,6 +168,13 @@ def real_verdicts(fake, account, service_account):
             verdicts[action] = True
         except OvhApiError as exc:
             verdicts[action] = exc.status != 403
+    return verdicts
+
+
+def real_verdicts(fake, account, service_account):
+    """What the fake does when the service account makes each call: allowed unless IAM answers 403."""
+    client = _client(fake, auth_client_id=service_account['client_id'], auth_client_secret=service_account['secret'])
+    verdicts = probe_verdicts(client)
     vps = {}
     for urn in account.vps:
         answer = client.post('/v2/iam/resource/%s/authorization/check' % escape_path_segment(urn), {'actions': VPS_ACTIONS})
@@ -275,16 +278,12 @@ def test_list_mode_groups_everything_by_resource(fake, workdir):
     fake.set_source_ip(SOURCE_IP)
     account = build(fake)
     fake.clear_requests()
-    result = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    result = run_playbook(play('''
     - name: everything
       ovhcloud.iam.ovh_iam_access_info:
         service_account: vps-operator
         mode: list
-''', workdir, env=fake.owner_env())
+'''), workdir, env=fake.owner_env())
     assert result.rc == 0, result
     grants = {row['resource']: row for row in result.task('everything')['grants']}
     production, staging = sorted(account.vps, key=lambda urn: account.resources[urn]['tags']['environment'])
@@ -298,11 +297,7 @@ def test_list_mode_groups_everything_by_resource(fake, workdir):
 
 # -- local users are covered by their group's policies (issue 16's users and groups)
 
-USER_PLAYBOOK = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+USER_PLAYBOOK = play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         user: "{{ item.user | default(omit) }}"
@@ -312,7 +307,7 @@ USER_PLAYBOOK = '''
         actions: "{{ actions }}"
       loop: "{{ asked }}"
       register: explained
-'''
+''')
 
 
 def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fake, workdir):
@@ -341,13 +336,7 @@ def test_a_users_answers_include_its_groups_policies_and_match_its_real_calls(fa
     for login, answer in (('alice', alice), ('bob', bob)):
         token = fake._control('POST', 'user-token', {'login': login})['access_token']
         as_user = _client(fake, access_token=token)
-        real = {}
-        for action, (method, path, body) in PROBES.items():
-            try:
-                as_user.request(method, path, body=body)
-                real[action] = True
-            except OvhApiError as exc:
-                real[action] = exc.status != 403
+        real = probe_verdicts(as_user)
         as_user.close()
         assert answer['allowed'][acct] == real, login
 
@@ -375,11 +364,7 @@ def test_date_and_time_conditions_answered_for_context_at_match_the_fake_at_that
                    conditions=_condition('date(UTC).Date.BEFORE', '2030-01-01'))
     account.policy('mornings-only', sa['identity'], [acct], allow=['account:apiovh:iam/resourceGroup/get'],
                    conditions=_condition('date(UTC).Hour.LT', '9'))
-    result = run_playbook('''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    result = run_playbook(play('''
     - name: explain
       ovhcloud.iam.ovh_iam_access_info:
         service_account: scheduled
@@ -387,7 +372,7 @@ def test_date_and_time_conditions_answered_for_context_at_match_the_fake_at_that
         actions: %s
         context:
           at: "2030-01-07T10:30:00+01:00"
-''' % (acct, list(PROBES)), workdir, env=fake.owner_env())
+''' % (acct, list(PROBES))), workdir, env=fake.owner_env())
     assert result.rc == 0, result
     offline = result.task('explain')['allowed'][acct]
     real = real_verdicts(fake, account, sa)[acct]

@@ -6,6 +6,7 @@ from tests.ansible_runner import run_playbook
 from tests.conftest import REPO_ROOT
 from tests.integration.test_guides import playbook
 from tests.integration.test_iam_access import Account
+from tests.playbooks import play
 
 AUDIT_PLAYBOOK = os.path.join(REPO_ROOT, 'playbooks', 'audit-iam.yml')
 
@@ -122,11 +123,7 @@ def test_guide_audit_gate_fails_on_findings_and_passes_on_a_clean_account(fake, 
 
 def test_the_three_modules_answer_the_same_in_check_mode_and_write_nothing(fake, workdir):
     account, agent = _backup_agent(fake)
-    play = '''
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    playbook = play('''
     - name: access
       ovhcloud.iam.ovh_iam_access_info:
         service_account: backup-agent
@@ -139,10 +136,10 @@ def test_the_three_modules_answer_the_same_in_check_mode_and_write_nothing(fake,
     - name: audit
       ovhcloud.iam.ovh_iam_audit_info:
         min_severity: low
-''' % account.account_urn
+''' % account.account_urn)
     fake.clear_requests()
-    normal = run_playbook(play, workdir, env=fake.owner_env())
-    checked = run_playbook(play, workdir, env=fake.owner_env(), check=True)
+    normal = run_playbook(playbook, workdir, env=fake.owner_env())
+    checked = run_playbook(playbook, workdir, env=fake.owner_env(), check=True)
     assert normal.rc == 0 and checked.rc == 0, (normal, checked)
     for name in ('access', 'caller', 'audit'):
         ran, dry = normal.task(name), checked.task(name)

@@ -9,33 +9,23 @@ allow, reading service accounts fails too. No secret may show in the -vvvv outpu
 import json
 import os
 
-import yaml
-
 from tests.ansible_runner import run_playbook
+from tests.playbooks import play, tolerant
 
 CLIENT_GET = 'account:apiovh:me/api/oauth2/client/get'
 POLICY_GET = 'account:apiovh:iam/policy/get'
 
 
-def play(tasks, **extra):
-    return yaml.safe_dump([dict({'hosts': 'localhost', 'connection': 'local', 'gather_facts': False}, **extra,
-                                tasks=tasks)], sort_keys=False)
-
-
 def as_service_account(credentials_path, tasks):
     """A play that logs every ovhcloud.iam module in as the service account whose credentials the file holds."""
-    return play(tasks, vars_files=[credentials_path], module_defaults={'group/ovhcloud.iam.ovh': {
-        'auth_client_id': '{{ client_id }}', 'auth_client_secret': '{{ client_secret }}'}})
+    return play(tasks, vars_files=[credentials_path], ovh_defaults={
+        'auth_client_id': '{{ client_id }}', 'auth_client_secret': '{{ client_secret }}'})
 
 
 def grant_task(fake, identity, allow):
     return {'name': 'Grant the service account', 'ovhcloud.iam.ovh_iam_policy': {
         'name': 'e2e-robot-access', 'description': 'What the end-to-end robot may do',
         'identities': [identity], 'resources': [fake.account_urn()], 'allow': allow}}
-
-
-def tolerant(task):
-    return dict(task, ignore_errors=True)
 
 
 def test_service_account_rights_follow_its_policy(fake, workdir, owner_env, assert_no_leak):
@@ -84,7 +74,7 @@ def test_service_account_rights_follow_its_policy(fake, workdir, owner_env, asse
     assert revoke.rc == 0, revoke
     revoked = revoke.task('Grant the service account')
     assert revoked['changed'] and revoked['policy']['allow'] == [] and revoked['policy']['identities'] == [identity]
-    assert [(r['method'], r['path']) for r in fake.writes()] == [('PUT', '/v2/iam/policy/' + policy['id'])]
+    assert fake.write_calls() == [('PUT', '/v2/iam/policy/' + policy['id'])]
 
     refused = run_playbook(as_service_account(credentials, [
         tolerant({'name': 'Read service accounts', 'ovhcloud.iam.ovh_oauth2_client_info': {'name': 'e2e-robot'}}),

@@ -5,10 +5,10 @@ and checks the results and the fake's request log after each one.
 """
 
 import os
-import textwrap
 from urllib.parse import parse_qs, quote
 
 from tests.ansible_runner import run_adhoc, run_playbook
+from tests.playbooks import failure, play, run_play
 
 PG = 'ovhcloud.iam.ovh_iam_permissions_group'
 RG = 'ovhcloud.iam.ovh_iam_resource_group'
@@ -18,38 +18,15 @@ VPS_STAGING = 'urn:v1:eu:resource:vps:vps-1f2e3d4c.vps.ovh.net'
 POLICY_MODULE = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'modules', 'ovh_iam_policy.py')
 
 
-def play(tasks):
-    return ('- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
-            + textwrap.indent(textwrap.dedent(tasks).strip('\n'), '    ') + '\n')
-
-
 def group_path(urn):
     return '/v2/iam/permissionsGroup/' + quote(urn, safe='')
-
-
-def writes(fake):
-    return [(r['method'], r['path']) for r in fake.writes()]
-
-
-def failure(result, name):
-    """The result of a task that must have failed (with ignore_errors)."""
-    assert result.status(name) == 'failed', result.task(name)
-    return result.task(name)
-
-
-def run(fake, workdir, env, tasks, **kwargs):
-    """Run one playbook on an empty request log; a playbook that is expected to pass must pass."""
-    fake.clear_requests()
-    result = run_playbook(play(tasks), workdir, env=env, **kwargs)
-    assert result.rc == 0, result
-    return result
 
 
 # ---------------------------------------------------------------- permissions groups
 
 
 def test_permissions_group_lifecycle(fake, workdir, owner_env):
-    created = run(fake, workdir, owner_env, '''
+    created = run_play(fake, workdir, owner_env, '''
         - name: create
           ovhcloud.iam.ovh_iam_permissions_group:
             name: dnsOperators
@@ -76,9 +53,9 @@ def test_permissions_group_lifecycle(fake, workdir, owner_env):
     assert group['except'] == ['dnsZone:apiovh:record/delete'] and group['deny'] == []
     assert created.changed_tasks() == ['create']
     assert created.task('again')['permissions_group'] == group
-    assert writes(fake) == [('POST', '/v2/iam/permissionsGroup')]
+    assert fake.write_calls() == [('POST', '/v2/iam/permissionsGroup')]
 
-    predicted = run(fake, workdir, owner_env, '''
+    predicted = run_play(fake, workdir, owner_env, '''
         - name: predict update
           ovhcloud.iam.ovh_iam_permissions_group:
             name: dnsOperators
@@ -100,9 +77,9 @@ def test_permissions_group_lifecycle(fake, workdir, owner_env):
     assert creation['permissions_group']['allow'] == ['dnsZone:apiovh:get'] and creation['permissions_group']['urn'] is None
     deletion = predicted.task('predict delete')
     assert deletion['changed'] and deletion['diff']['after'] == {} and deletion['diff']['before']['urn'] == urn
-    assert writes(fake) == []
+    assert fake.write_calls() == []
 
-    updated = run(fake, workdir, owner_env, '''
+    updated = run_play(fake, workdir, owner_env, '''
         - name: update
           ovhcloud.iam.ovh_iam_permissions_group:
             urn: "%s"
@@ -135,9 +112,9 @@ def test_permissions_group_lifecycle(fake, workdir, owner_env):
         refusal = failure(updated, task)
         assert 'managed by OVHcloud and is read-only' in refusal['msg'] and GLOBAL_ADMIN in refusal['msg']
     assert updated.task('info')['permissions_groups'] == [after]
-    assert writes(fake) == [('PUT', group_path(urn))] * 2
+    assert fake.write_calls() == [('PUT', group_path(urn))] * 2
 
-    removed = run(fake, workdir, owner_env, '''
+    removed = run_play(fake, workdir, owner_env, '''
         - name: delete
           ovhcloud.iam.ovh_iam_permissions_group:
             name: dnsOperators
@@ -156,7 +133,7 @@ def test_permissions_group_lifecycle(fake, workdir, owner_env):
     ''' % (urn, urn))
     assert removed.changed_tasks() == ['delete'] and removed.task('delete')['permissions_group'] == {}
     assert removed.task('info by urn of a deleted group')['permissions_groups'] == []
-    assert writes(fake) == [('DELETE', group_path(urn))]
+    assert fake.write_calls() == [('DELETE', group_path(urn))]
     assert urn not in [stored['urn'] for stored in fake.state()['permissionsGroups']]
 
 
@@ -170,7 +147,7 @@ def urn_lookups(fake):
 
 def test_resource_group_lifecycle(fake, workdir, owner_env):
     account = fake.account_urn()
-    created = run(fake, workdir, owner_env, '''
+    created = run_play(fake, workdir, owner_env, '''
         - name: find the production VPS
           ovhcloud.iam.ovh_iam_resource_info:
             type: vps
@@ -195,10 +172,10 @@ def test_resource_group_lifecycle(fake, workdir, owner_env):
     assert sorted(member['urn'] for member in group['resources']) == sorted([account, VPS_PROD])
     assert {member['type'] for member in group['resources']} == {'account', 'vps'}
     assert created.task('reordered, URNs and ids swapped, duplicates')['resource_group'] == group
-    assert writes(fake) == [('POST', '/v2/iam/resourceGroup')]
+    assert fake.write_calls() == [('POST', '/v2/iam/resourceGroup')]
     assert len(urn_lookups(fake)) == 1, 'URNs already in the group must not be looked up again'
 
-    predicted = run(fake, workdir, owner_env, '''
+    predicted = run_play(fake, workdir, owner_env, '''
         - name: predict update
           ovhcloud.iam.ovh_iam_resource_group:
             name: web
@@ -214,9 +191,9 @@ def test_resource_group_lifecycle(fake, workdir, owner_env):
     creation = predicted.task('predict create')
     assert creation['changed'] and creation['diff']['before'] == {} and creation['resource_group']['id'] is None
     assert [member['urn'] for member in creation['resource_group']['resources']] == [VPS_STAGING]
-    assert writes(fake) == []
+    assert fake.write_calls() == []
 
-    updated = run(fake, workdir, owner_env, '''
+    updated = run_play(fake, workdir, owner_env, '''
         - name: update
           ovhcloud.iam.ovh_iam_resource_group:
             name: web
@@ -258,9 +235,9 @@ def test_resource_group_lifecycle(fake, workdir, owner_env):
         assert 'managed by OVHcloud and is read-only' in refusal['msg']
     renamed = updated.task('rename')['resource_group']
     assert renamed['name'] == 'web-and-staging' and updated.task('info by id')['resource_groups'] == [renamed]
-    assert writes(fake) == [('PUT', '/v2/iam/resourceGroup/' + group['id'])] * 3
+    assert fake.write_calls() == [('PUT', '/v2/iam/resourceGroup/' + group['id'])] * 3
 
-    removed = run(fake, workdir, owner_env, '''
+    removed = run_play(fake, workdir, owner_env, '''
         - name: delete
           ovhcloud.iam.ovh_iam_resource_group:
             name: web-and-staging
@@ -275,7 +252,7 @@ def test_resource_group_lifecycle(fake, workdir, owner_env):
             state: absent
     ''' % group['id'])
     assert removed.changed_tasks() == ['delete']
-    assert writes(fake) == [('DELETE', '/v2/iam/resourceGroup/' + group['id'])]
+    assert fake.write_calls() == [('DELETE', '/v2/iam/resourceGroup/' + group['id'])]
     assert group['id'] not in [stored['id'] for stored in fake.state()['resourceGroups']]
 
 
@@ -314,7 +291,7 @@ def test_invalid_input_is_refused_before_any_request(fake, workdir, owner_env):
 
 def test_groups_sharing_a_name_are_listed(fake, workdir, owner_env):
     """The API lets a rename give two groups one name; addressing them by that name must then fail, naming both."""
-    result = run(fake, workdir, owner_env, '''
+    result = run_play(fake, workdir, owner_env, '''
         - name: first permissions group
           ovhcloud.iam.ovh_iam_permissions_group:
             name: twin
@@ -358,7 +335,7 @@ def test_groups_sharing_a_name_are_listed(fake, workdir, owner_env):
     assert "2 resource groups are named 'twin'" in resources['msg'] and 'group_id option' in resources['msg']
     for task in ('first resource group', 'second resource group'):
         assert result.task(task)['resource_group']['id'] in resources['msg']
-    assert [method for method, _path in writes(fake)] == ['POST', 'POST', 'PUT'] * 2
+    assert [method for method, _path in fake.write_calls()] == ['POST', 'POST', 'PUT'] * 2
 
 
 # ---------------------------------------------------------------- info modules, ad hoc and in check mode
@@ -376,7 +353,7 @@ def test_info_modules_ad_hoc_in_check_mode(fake, workdir, owner_env):
     [group] = default.records[-1]['result']['resource_groups']
     assert group['read_only'] is True and fake.account_urn() in [member['urn'] for member in group['resources']]
 
-    assert writes(fake) == []
+    assert fake.write_calls() == []
 
 
 # ---------------------------------------------------------------- policies using both kinds of groups
@@ -384,7 +361,7 @@ def test_info_modules_ad_hoc_in_check_mode(fake, workdir, owner_env):
 
 def test_policy_accepts_a_permissions_group_and_a_resource_group(fake, workdir, owner_env):
     assert os.path.exists(POLICY_MODULE)
-    result = run(fake, workdir, owner_env, '''
+    result = run_play(fake, workdir, owner_env, '''
         - name: permissions group
           ovhcloud.iam.ovh_iam_permissions_group:
             name: vpsOperators
@@ -409,4 +386,4 @@ def test_policy_accepts_a_permissions_group_and_a_resource_group(fake, workdir, 
     [stored] = [policy for policy in fake.state()['policies'] if policy['name'] == 'operators-on-production']
     assert [item['urn'] for item in stored['resources']] == [group_urn]
     assert [item['urn'] for item in stored['permissionsGroups']] == [permissions_urn]
-    assert writes(fake)[-1] == ('POST', '/v2/iam/policy')
+    assert fake.write_calls()[-1] == ('POST', '/v2/iam/policy')

@@ -7,39 +7,18 @@ its group is then allowed on the tagged VPS and refused on the untagged one.
 
 import os
 import re
-import textwrap
 from urllib.parse import quote
 
 import requests
 
 from tests.ansible_runner import run_adhoc, run_playbook
+from tests.playbooks import failure, play, run_play
 from tests.conftest import REPO_ROOT
 
 VPS_PROD = 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'
 VPS_STAGING = 'urn:v1:eu:resource:vps:vps-1f2e3d4c.vps.ovh.net'
 PASSWORD = 'Initial-Pa55word.for-alice'
 GUIDE = os.path.join(REPO_ROOT, 'docs', 'users-and-groups.md')
-
-
-def play(tasks):
-    return ('- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
-            + textwrap.indent(textwrap.dedent(tasks).strip('\n'), '    ') + '\n')
-
-
-def writes(fake):
-    return [(r['method'], r['path']) for r in fake.writes()]
-
-
-def run(fake, workdir, env, tasks, **kwargs):
-    fake.clear_requests()
-    result = run_playbook(play(tasks), workdir, env=env, **kwargs)
-    assert result.rc == 0, result
-    return result
-
-
-def failure(result, name):
-    assert result.status(name) == 'failed', result.task(name)
-    return result.task(name)
 
 
 def control(fake, route, payload):
@@ -67,22 +46,33 @@ USER_TASKS = '''
         password: "{{ lookup('ansible.builtin.env', 'ALICE_PASSWORD') }}"
 '''
 
+REMOVE_ALICE_AND_WEB_OPS = '''
+    - name: user gone
+      ovhcloud.iam.ovh_iam_user:
+        login: alice
+        state: absent
+    - name: group gone
+      ovhcloud.iam.ovh_iam_group:
+        name: web-ops
+        state: absent
+'''
+
 
 def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
     owner_env = dict(owner_env, ALICE_PASSWORD=PASSWORD)
-    created = run(fake, workdir, owner_env, USER_TASKS, diff=True, verbosity=4)
+    created = run_play(fake, workdir, owner_env, USER_TASKS, diff=True, verbosity=4)
     group, user = created.task('group')['group'], created.task('user')['user']
     assert group['urn'] == 'urn:v1:eu:identity:group:%s/web-ops' % fake.nic and group['default_group'] is False
     assert group['role'] == 'NONE' and group['description'] == 'Web operations'
     assert user['urn'] == 'urn:v1:eu:identity:user:%s/alice' % fake.nic
     assert (user['group'], user['email'], user['enabled'], user['status']) == ('web-ops', 'alice@example.com', True, 'OK')
     assert created.task('user')['diff'] == {'before': {}, 'after': user}
-    assert writes(fake) == [('POST', '/1.0/me/identity/group'), ('POST', '/1.0/me/identity/user')]
+    assert fake.write_calls() == [('POST', '/1.0/me/identity/group'), ('POST', '/1.0/me/identity/user')]
     assert PASSWORD in list(fake.secrets())  # the fake knows it, so the scan below can find a leak
     assert_no_leak(created.output, repr(created.records))
 
-    again = run(fake, workdir, owner_env, USER_TASKS, diff=True, verbosity=4)
-    assert again.changed_tasks() == [] and writes(fake) == []
+    again = run_play(fake, workdir, owner_env, USER_TASKS, diff=True, verbosity=4)
+    assert again.changed_tasks() == [] and fake.write_calls() == []
     assert again.task('user')['user'] == user and again.task('group')['group'] == group
     assert_no_leak(again.output)
 
@@ -98,44 +88,34 @@ def test_user_and_group_lifecycle(fake, workdir, owner_env, assert_no_leak):
             name: web-ops
             role: UNPRIVILEGED
     '''
-    checked = run(fake, workdir, owner_env, change, check=True, diff=True)
-    assert checked.changed_tasks() == ['user', 'group'] and writes(fake) == []
+    checked = run_play(fake, workdir, owner_env, change, check=True, diff=True)
+    assert checked.changed_tasks() == ['user', 'group'] and fake.write_calls() == []
     diff = checked.task('user')['diff']
     assert diff['before'] == user
     assert (diff['after']['email'], diff['after']['enabled'], diff['after']['status']) == ('alice@corp.example.com', False, 'DISABLED')
     assert checked.task('group')['diff']['after']['role'] == 'UNPRIVILEGED'
 
-    changed = run(fake, workdir, owner_env, change, diff=True)
+    changed = run_play(fake, workdir, owner_env, change, diff=True)
     assert changed.task('user')['diff'] == checked.task('user')['diff']  # check mode foretold the change exactly
     assert changed.task('group')['diff'] == checked.task('group')['diff']
-    assert writes(fake) == [('PUT', '/1.0/me/identity/user/alice'), ('POST', '/1.0/me/identity/user/alice/disable'),
-                            ('PUT', '/1.0/me/identity/group/web-ops')]
+    assert fake.write_calls() == [('PUT', '/1.0/me/identity/user/alice'), ('POST', '/1.0/me/identity/user/alice/disable'),
+                                  ('PUT', '/1.0/me/identity/group/web-ops')]
     assert changed.task('user')['user']['enabled'] is False and changed.task('user')['user']['email'] == 'alice@corp.example.com'
     assert {'description': 'Alice', 'group': 'web-ops'}.items() <= changed.task('user')['user'].items()
-    assert run(fake, workdir, owner_env, change).changed_tasks() == [] and writes(fake) == []
+    assert run_play(fake, workdir, owner_env, change).changed_tasks() == [] and fake.write_calls() == []
 
-    absent = '''
-        - name: user gone
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-        - name: group gone
-          ovhcloud.iam.ovh_iam_group:
-            name: web-ops
-            state: absent
-    '''
-    gone = run(fake, workdir, owner_env, absent, diff=True)
+    gone = run_play(fake, workdir, owner_env, REMOVE_ALICE_AND_WEB_OPS, diff=True)
     assert gone.changed_tasks() == ['user gone', 'group gone']
-    assert writes(fake) == [('DELETE', '/1.0/me/identity/user/alice'), ('DELETE', '/1.0/me/identity/group/web-ops')]
+    assert fake.write_calls() == [('DELETE', '/1.0/me/identity/user/alice'), ('DELETE', '/1.0/me/identity/group/web-ops')]
     assert gone.task('user gone')['diff']['after'] == {} and gone.task('user gone')['user'] == {}
-    twice = run(fake, workdir, owner_env, absent)
-    assert twice.changed_tasks() == [] and writes(fake) == []
+    twice = run_play(fake, workdir, owner_env, REMOVE_ALICE_AND_WEB_OPS)
+    assert twice.changed_tasks() == [] and fake.write_calls() == []
     assert [g['name'] for g in identities(fake)['groups']] == ['ADMIN', 'DEFAULT', 'UNPRIVILEGED']
 
 
 def test_deleting_a_user_or_group_detaches_it_from_policies_first(fake, workdir, owner_env):
     setup_env = dict(owner_env, NIC=fake.nic, ALICE_PASSWORD=PASSWORD)
-    run(fake, workdir, setup_env, USER_TASKS + '''
+    run_play(fake, workdir, setup_env, USER_TASKS + '''
     - name: policy
       ovhcloud.iam.ovh_iam_policy:
         name: web-ops-read
@@ -146,24 +126,16 @@ def test_deleting_a_user_or_group_detaches_it_from_policies_first(fake, workdir,
         resources: [urn:v1:eu:resource:vps:*]
         allow: [vps:apiovh:get]
     ''')
-    gone = run(fake, workdir, owner_env, '''
-        - name: check
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-          check_mode: true
-        - name: user gone
-          ovhcloud.iam.ovh_iam_user:
-            login: alice
-            state: absent
-        - name: group gone
-          ovhcloud.iam.ovh_iam_group:
-            name: web-ops
-            state: absent
-    ''')
+    gone = run_play(fake, workdir, owner_env, '''
+    - name: check
+      ovhcloud.iam.ovh_iam_user:
+        login: alice
+        state: absent
+      check_mode: true
+''' + REMOVE_ALICE_AND_WEB_OPS)
     assert gone.task('check')['detached_policies'] == gone.task('user gone')['detached_policies']
     assert [p['name'] for p in gone.task('user gone')['detached_policies']] == ['web-ops-read']
-    methods = [method for method, _path in writes(fake)]
+    methods = [method for method, _path in fake.write_calls()]
     assert methods == ['PUT', 'DELETE', 'PUT', 'DELETE']  # policy first, then the identity
     policy = [p for p in fake.state()['policies'] if p['name'] == 'web-ops-read'][0]
     assert policy['identities'] == ['urn:v1:eu:identity:account:%s' % fake.nic]
@@ -171,7 +143,7 @@ def test_deleting_a_user_or_group_detaches_it_from_policies_first(fake, workdir,
 
 def test_refusals_come_before_any_write(fake, workdir, owner_env, assert_no_leak):
     owner_env = dict(owner_env, ALICE_PASSWORD=PASSWORD)
-    run(fake, workdir, owner_env, USER_TASKS)
+    run_play(fake, workdir, owner_env, USER_TASKS)
     result = run_playbook(play('''
         - name: default group
           ovhcloud.iam.ovh_iam_group:
@@ -218,7 +190,7 @@ def test_refusals_come_before_any_write(fake, workdir, owner_env, assert_no_leak
     assert "group 'nope' does not exist" in failure(result, 'unknown group')['msg']
     bad = failure(result, 'bad names')
     assert len(bad['problems']) == 3 and 'login' in bad['msg'] and 'email' in bad['msg'] and 'group' in bad['msg']
-    assert writes(fake) == [('POST', '/1.0/me/identity/group'), ('POST', '/1.0/me/identity/user')]  # the setup only
+    assert fake.write_calls() == [('POST', '/1.0/me/identity/group'), ('POST', '/1.0/me/identity/user')]  # the setup only
     assert_no_leak(result.output, allowed=())
 
 
@@ -233,23 +205,23 @@ def test_resource_tags_lifecycle_keeps_ovh_tags(fake, workdir, owner_env):
               env: production
               environment: prod
     ''' % VPS_PROD
-    checked = run(fake, workdir, owner_env, tasks, check=True, diff=True)
-    assert writes(fake) == []
+    checked = run_play(fake, workdir, owner_env, tasks, check=True, diff=True)
+    assert fake.write_calls() == []
     planned = checked.task('tags')
     assert planned['tags'] == {'env': 'production', 'environment': 'prod', 'ovh:region': 'gra'}
     assert planned['removed_tags'] == ['owner'] and planned['added_tags'] == {'env': 'production', 'environment': 'prod'}
     assert planned['diff']['before'] == {'environment': 'production', 'ovh:region': 'gra', 'owner': 'bob'}
 
-    done = run(fake, workdir, owner_env, tasks, diff=True)
+    done = run_play(fake, workdir, owner_env, tasks, diff=True)
     base = '/v2/iam/resource/' + quote(VPS_PROD, safe='')
-    assert writes(fake) == [('DELETE', base + '/tag/owner'), ('POST', base + '/tag'), ('POST', base + '/tag')]
+    assert fake.write_calls() == [('DELETE', base + '/tag/owner'), ('POST', base + '/tag'), ('POST', base + '/tag')]
     assert done.task('tags')['tags'] == planned['tags']
     resource = [r for r in fake.state()['resources'] if r['urn'] == VPS_PROD][0]
     assert resource['tags'] == planned['tags']
-    assert run(fake, workdir, owner_env, tasks).changed_tasks() == [] and writes(fake) == []
+    assert run_play(fake, workdir, owner_env, tasks).changed_tasks() == [] and fake.write_calls() == []
 
     requests.post(fake.url + '/_fake/tag-post-existing', json={'mode': 'conflict'}, timeout=30).raise_for_status()
-    keep = run(fake, workdir, owner_env, '''
+    keep = run_play(fake, workdir, owner_env, '''
         - name: change one, keep the others
           ovhcloud.iam.ovh_iam_resource_tags:
             urn: %s
@@ -267,7 +239,7 @@ def test_resource_tags_lifecycle_keeps_ovh_tags(fake, workdir, owner_env):
     assert keep.task('change one, keep the others')['tags'] == {'env': 'staging', 'environment': 'prod', 'ovh:region': 'gra'}
     assert keep.task('purge all')['tags'] == {'ovh:region': 'gra'}
     assert keep.changed_tasks() == ['change one, keep the others', 'purge all']
-    assert sorted(path.rsplit('/', 1)[-1] for method, path in writes(fake) if method == 'DELETE') == ['env', 'env', 'environment']
+    assert sorted(path.rsplit('/', 1)[-1] for method, path in fake.write_calls() if method == 'DELETE') == ['env', 'env', 'environment']
 
     refused = run_playbook(play('''
         - name: managed
@@ -298,7 +270,7 @@ def test_resource_tags_lifecycle_keeps_ovh_tags(fake, workdir, owner_env):
     assert "'ovh:region' is managed by OVHcloud" in failure(again, 'managed')['msg']
     assert 'one resource' in failure(refused, 'wildcard')['msg']
     assert 'no resource of the account' in failure(refused, 'missing')['msg']
-    assert writes(fake) == []
+    assert fake.write_calls() == []
 
 
 def guide_playbook():
@@ -323,7 +295,7 @@ def test_users_and_groups_guide_limits_a_group_to_tagged_resources(fake, workdir
     assert first.rc == 0, first
     fake.clear_requests()
     second = run_playbook(guide_playbook(), workdir, env=owner_env, extra_vars=dict(passwords, nic=fake.nic))
-    assert second.rc == 0 and second.changed_tasks() == [] and writes(fake) == []
+    assert second.rc == 0 and second.changed_tasks() == [] and fake.write_calls() == []
 
     alice = control(fake, 'user-token', {'login': 'alice'})['access_token']
     allowed = check_as(fake, alice, VPS_PROD, 'vps:apiovh:reboot')
@@ -334,7 +306,7 @@ def test_users_and_groups_guide_limits_a_group_to_tagged_resources(fake, workdir
     policy = [p for p in fake.state()['policies'] if p['name'] == 'web-ops-production-vps'][0]
     assert not [urn for urn in policy['identities'] if ':identity:user:' in urn]
     # Moving the tag moves the right, without touching the policy.
-    run(fake, workdir, owner_env, '''
+    run_play(fake, workdir, owner_env, '''
         - name: tag staging
           ovhcloud.iam.ovh_iam_resource_tags:
             urn: %s
@@ -357,7 +329,7 @@ def test_users_and_groups_guide_limits_a_group_to_tagged_resources(fake, workdir
     # The guide's removal tasks, as written.
     with open(GUIDE, encoding='utf-8') as handle:
         removal = marked_block(handle.read(), 'yaml', 'users-groups-removal-tasks')
-    removed = run(fake, workdir, owner_env, removal)
+    removed = run_play(fake, workdir, owner_env, removal)
     assert removed.rc == 0, removed
     identities = requests.get(fake.url + '/_fake/identities', timeout=30).json()
     assert 'bob' in [user['login'] for user in identities['users']]

@@ -3,11 +3,8 @@
 Every test asserts on the task results and on the fake's request log: which writes reached the API.
 """
 
-import yaml
-
 from tests.ansible_runner import run_playbook
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
+from tests.playbooks import play, tolerant
 
 CLIENT_GET = 'account:apiovh:me/api/oauth2/client/get'
 VPS_REBOOT = 'vps:apiovh:reboot'
@@ -16,11 +13,6 @@ EVERY_VPS = 'urn:v1:eu:resource:vps:*'
 
 def identities(fake):
     return {name: 'urn:v1:%s:identity:user:%s/%s' % (fake.region(), fake.nic, name) for name in ('alice', 'bob', 'carol')}
-
-
-def play(*tasks):
-    return yaml.safe_dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': list(tasks)}],
-                          sort_keys=False)
 
 
 def policy_task(_title, register=None, **options):
@@ -34,22 +26,10 @@ def info_task(_title, **options):
     return {'name': _title, 'ovhcloud.iam.ovh_iam_policy_info': options}
 
 
-def tolerant(task):
-    return dict(task, ignore_errors=True)
-
-
-def writes(fake):
-    return [(r['method'], r['path']) for r in fake.writes()]
-
-
 def stored_policy(fake, name):
     found = [p for p in fake.state()['policies'] if p['name'] == name]
     assert len(found) == 1, found
     return found[0]
-
-
-def owner_client(fake):
-    return OvhClient(resolve_connection({}, environ=fake.owner_env()))
 
 
 WEB_CONDITIONS = {'operator': 'AND', 'conditions': [
@@ -80,7 +60,7 @@ def test_policy_lifecycle(fake, workdir, owner_env):
         expired_at='2030-12-31')
     change = dict(name='web-team', description='Web team, with DNS', allow=[CLIENT_GET, 'dnsZone:apiovh:record/*'],
                   resources=['urn:v1:eu:resource:dnsZone:example.com'], purge_resources=False)
-    result = run_playbook(play(
+    result = run_playbook(play([
         dict(policy_task('Predict the creation', **web_policy(fake)), check_mode=True),
         policy_task('Create the policy', **web_policy(fake)),
         policy_task('Run it again', **web_policy(fake)),
@@ -94,7 +74,7 @@ def test_policy_lifecycle(fake, workdir, owner_env):
         dict(policy_task('Predict the deletion', name='web-team', state='absent'), check_mode=True),
         policy_task('Delete', name='web-team', state='absent'),
         policy_task('Delete again', name='web-team', state='absent'),
-    ), workdir, env=owner_env, diff=True)
+    ]), workdir, env=owner_env, diff=True)
     assert result.rc == 0, result
     changed = ['Predict the creation', 'Create the policy', 'Predict the update', 'Update', 'Add carol, keep everyone',
                'Take bob out', 'Predict the deletion', 'Delete']
@@ -140,13 +120,13 @@ def test_policy_lifecycle(fake, workdir, owner_env):
 
     # The request log: one write per real change, none for check mode or unchanged runs.
     item = '/v2/iam/policy/' + policy['id']
-    assert writes(fake) == [('POST', '/v2/iam/policy'), ('PUT', item), ('PUT', item), ('PUT', item), ('DELETE', item)]
+    assert fake.write_calls() == [('POST', '/v2/iam/policy'), ('PUT', item), ('PUT', item), ('PUT', item), ('DELETE', item)]
     assert [p['name'] for p in fake.state()['policies']] == ['ovh-default']
 
 
 def test_read_only_reserved_names_and_impossible_requests_are_refused(fake, workdir, owner_env):
     people = identities(fake)
-    result = run_playbook(play(
+    result = run_playbook(play([
         dict(info_task('Find ovh-default', name='ovh-default'), register='default'),
         tolerant(policy_task('Change ovh-default by id', policy_id='{{ default.policies[0].id }}', description='mine')),
         tolerant(policy_task('Delete ovh-default by id', policy_id='{{ default.policies[0].id }}', state='absent')),
@@ -157,7 +137,7 @@ def test_read_only_reserved_names_and_impossible_requests_are_refused(fake, work
         tolerant(policy_task('Address a policy that does not exist', policy_id='00000000-0000-4000-8000-000000000000',
                              description='x')),
         policy_task('Remove an identity from a policy that does not exist', name='gone', remove_identities=[people['alice']]),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
 
     default = result.task('Find ovh-default')['policies']
@@ -177,12 +157,12 @@ def test_read_only_reserved_names_and_impossible_requests_are_refused(fake, work
     gone = result.task('Remove an identity from a policy that does not exist')
     assert not gone['changed'] and gone['policy'] == {}
 
-    assert writes(fake) == []
+    assert fake.write_calls() == []
     assert fake.state()['policies'][0]['name'] == 'ovh-default'
 
 
 def test_invalid_options_are_all_reported_and_nothing_is_sent(fake, workdir, owner_env):
-    result = run_playbook(play(policy_task(
+    result = run_playbook(play([policy_task(
         'Everything wrong at once', name='broken',
         identities=['urn:v1:eu:identity:credential:%s/oauth2-EU.1' % fake.nic, 'service-account'],
         resources=['*', 'urn:v1:fr:resource:vps:*'],
@@ -191,7 +171,7 @@ def test_invalid_options_are_all_reported_and_nothing_is_sent(fake, workdir, own
         conditions={'operator': 'AND', 'conditions': [
             {'operator': 'MATCH', 'values': {'request.Country': 'FR'}},
             {'operator': 'XOR', 'values': {'request.IP': '192.0.2.1'}}]},
-        expired_at='next year')), workdir, env=owner_env)
+        expired_at='next year')]), workdir, env=owner_env)
     assert result.rc != 0
     failed = result.task('Everything wrong at once')
     message, problems = failed['msg'], failed['problems']
@@ -217,18 +197,18 @@ def test_duplicate_names_are_refused_with_their_ids(fake, workdir, owner_env):
     ids = sorted(fake._control('POST', 'policies', body)['id'] for _twin in range(2))
     fake.clear_requests()
 
-    result = run_playbook(play(
+    result = run_playbook(play([
         tolerant(policy_task('Update a twin', name='twin', description='which one?')),
         tolerant(policy_task('Delete a twin', name='twin', state='absent')),
         policy_task('Address one twin by id', policy_id=ids[1], name='twin-2'),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
     for task in ('Update a twin', 'Delete a twin'):
         assert result.status(task) == 'failed'
         assert result.task(task)['msg'] == (
             "2 policies are named 'twin' (ids: %s, %s); address one with policy_id, or delete the extra ones" % tuple(ids))
     assert result.task('Address one twin by id')['changed']
-    assert writes(fake) == [('PUT', '/v2/iam/policy/' + ids[1])]
+    assert fake.write_calls() == [('PUT', '/v2/iam/policy/' + ids[1])]
     assert sorted(p['name'] for p in fake.state()['policies'] if p['id'] in ids) == ['twin', 'twin-2']
 
 
@@ -236,7 +216,7 @@ def test_policy_info_reads_every_page_and_maps_filters(fake, workdir, owner_env)
     fake.seed(policies=1100)
     fake.clear_requests()
     filler_group = 'urn:v1:%s:identity:group:%s/filler-group-0007' % (fake.region(), fake.nic)
-    result = run_playbook(play(
+    result = run_playbook(play([
         dict(info_task('Every policy'), register='everything'),
         info_task('Read-only ones', read_only=True),
         info_task('Editable ones', read_only=False),
@@ -247,7 +227,7 @@ def test_policy_info_reads_every_page_and_maps_filters(fake, workdir, owner_env)
         info_task('By name', name='filler-policy-0042'),
         info_task('By id', policy_id="{{ (everything.policies | selectattr('name', 'equalto', 'ovh-default') | first).id }}"),
         info_task('By an unknown id', policy_id='00000000-0000-4000-8000-000000000000'),
-    ), workdir, env=owner_env)
+    ]), workdir, env=owner_env)
     assert result.rc == 0, result
 
     counts = dict((task, len(result.task(task)['policies'])) for task in (
@@ -277,20 +257,20 @@ def test_policy_info_reads_every_page_and_maps_filters(fake, workdir, owner_env)
 
 def test_creation_applied_despite_an_error_answer_is_found_not_repeated(fake, workdir, owner_env):
     fake.fault(method='POST', path='/v2/iam/policy', status=503, apply=True)
-    result = run_playbook(play(policy_task('Create through a failing front end', **web_policy(fake))), workdir, env=owner_env)
+    result = run_playbook(play([policy_task('Create through a failing front end', **web_policy(fake))]), workdir, env=owner_env)
     assert result.rc == 0, result
     created = result.task('Create through a failing front end')
     assert created['changed'] and created['policy']['name'] == 'web-team' and created['policy']['id']
-    assert writes(fake) == [('POST', '/v2/iam/policy')], 'a POST that may have been applied is not sent again'
+    assert fake.write_calls() == [('POST', '/v2/iam/policy')], 'a POST that may have been applied is not sent again'
     assert [p['name'] for p in fake.state()['policies']] == ['ovh-default', 'web-team']
 
 
 def test_creation_refused_by_a_5xx_is_sent_once_more_after_checking_nothing_was_created(fake, workdir, owner_env):
     fake.fault(method='POST', path='/v2/iam/policy', status=503)
-    result = run_playbook(play(policy_task('Create through a flaky front end', **web_policy(fake))), workdir, env=owner_env)
+    result = run_playbook(play([policy_task('Create through a flaky front end', **web_policy(fake))]), workdir, env=owner_env)
     assert result.rc == 0, result
     created = result.task('Create through a flaky front end')
     assert created['changed'] and created['policy']['id']
     assert any('created nothing; it was sent once more' in w for w in created.get('warnings', []))
-    assert writes(fake) == [('POST', '/v2/iam/policy'), ('POST', '/v2/iam/policy')]
+    assert fake.write_calls() == [('POST', '/v2/iam/policy'), ('POST', '/v2/iam/policy')]
     assert [p['name'] for p in fake.state()['policies']] == ['ovh-default', 'web-team']

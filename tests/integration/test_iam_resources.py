@@ -6,20 +6,15 @@ environment=staging), the DNS zone example.com (production) and a Public Cloud p
 """
 
 import json
-import textwrap
 from urllib.parse import parse_qs
 
 from tests.ansible_runner import run_adhoc, run_playbook
+from tests.playbooks import play
 
 MODULE = 'ovhcloud.iam.ovh_iam_resource_info'
 VPS_PROD = 'vps-5a6b7c8d.vps.ovh.net'
 VPS_STAGING = 'vps-1f2e3d4c.vps.ovh.net'
 OAUTH2_GET = 'account:apiovh:me/api/oauth2/client/get'
-
-
-def play(tasks):
-    return ('- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
-            + textwrap.indent(textwrap.dedent(tasks).strip('\n'), '    ') + '\n')
 
 
 def resource_queries(fake):

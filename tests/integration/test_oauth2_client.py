@@ -2,27 +2,15 @@
 
 import json
 import os
-import stat
 
 import pytest
 
-from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from tests.ansible_runner import run_adhoc, run_playbook
 from tests.fake_api import FakeApi
+from tests.playbooks import mode_of, play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 GET_CLIENTS_ACTION = 'account:apiovh:me/api/oauth2/client/get'
-
-
-def play(*tasks):
-    """A localhost play around tasks given as YAML text blocks (each a list item)."""
-    body = ''.join('\n' + '\n'.join('    ' + line for line in task.strip('\n').splitlines()) for task in tasks)
-    return '- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:' + body + '\n'
-
-
-def owner_api(fake):
-    return OvhClient(resolve_connection({}, environ=fake.owner_env()), sleep=lambda _s: None)
 
 
 def clients_named(fake, name):
@@ -41,14 +29,6 @@ def make_policy(api, name, identities, actions=('vps:apiovh:reboot',), resource=
                                        'permissions': {'allow': [{'action': a} for a in actions]}})
 
 
-def methods(requests):
-    return [(r['method'], r['path']) for r in requests]
-
-
-def mode_of(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
 CREATE_DEPLOYER = '''
 - name: create
   ovhcloud.iam.ovh_oauth2_client:
@@ -62,14 +42,14 @@ CREATE_DEPLOYER = '''
 # ---------------------------------------------------------------- create, re-run, check mode, update
 
 def test_create_then_rerun_then_check_mode_then_update(fake, workdir, owner_env, assert_no_leak):
-    first = run_playbook(play(CREATE_DEPLOYER, '''
+    first = run_playbook(play(CREATE_DEPLOYER + '''
 - name: keep the secret
   ansible.builtin.copy:
     content: "{{ created.client_secret }}"
     dest: "{{ playbook_dir }}/secret.txt"
     mode: '0600'
   no_log: true
-''', '''
+''' + '''
 - name: show
   ansible.builtin.debug:
     var: created.client
@@ -87,7 +67,7 @@ def test_create_then_rerun_then_check_mode_then_update(fake, workdir, owner_env,
     assert mode_of(secret_file) == 0o600
     # With no_log on the task, the secret appears nowhere, not even at -vvvv or in the recorded results.
     assert_no_leak(first.output, json.dumps(first.records))
-    assert methods(fake.writes()) == [('POST', CLIENTS)]
+    assert fake.write_calls() == [('POST', CLIENTS)]
 
     fake.clear_requests()
     again = run_playbook(play(CREATE_DEPLOYER), workdir, env=owner_env, verbosity=4)
@@ -104,7 +84,7 @@ def test_create_then_rerun_then_check_mode_then_update(fake, workdir, owner_env,
     description: Deploys production
   check_mode: %s
 '''
-    updated = run_playbook(play(update % ('predict', 'true'), update % ('update', 'false'), update % ('update again', 'false')),
+    updated = run_playbook(play(update % ('predict', 'true') + update % ('update', 'false') + update % ('update again', 'false')),
                            workdir, env=owner_env, diff=True, verbosity=4)
     assert updated.rc == 0, updated
     predicted = updated.task('predict')
@@ -116,7 +96,7 @@ def test_create_then_rerun_then_check_mode_then_update(fake, workdir, owner_env,
     assert updated.task('update')['client']['description'] == 'Deploys production'
     assert updated.task('update again')['changed'] is False
     # The check-mode task wrote nothing: the only write of the run is the one PUT of "update".
-    assert methods(fake.writes()) == [('PUT', '%s/%s' % (CLIENTS, stored['clientId']))]
+    assert fake.write_calls() == [('PUT', '%s/%s' % (CLIENTS, stored['clientId']))]
     [after] = clients_named(fake, 'ci-deployer')
     assert (after['description'], after['clientId'], after['clientSecret']) == ('Deploys production', stored['clientId'], stored['clientSecret'])
     assert '"client_secret"' not in updated.output
@@ -146,7 +126,7 @@ def test_create_in_check_mode_predicts_the_client(fake, workdir, owner_env):
 # ---------------------------------------------------------------- duplicates, flow change, replacement
 
 def test_duplicates_refused_flow_change_refused_then_recreate_replaces(fake, workdir, owner_env, assert_no_leak):
-    api = owner_api(fake)
+    api = fake.owner_api()
     twin_a = make_client(api, 'twin')
     twin_b = make_client(api, 'twin')
     web = make_client(api, 'web', flow='AUTHORIZATION_CODE', description='old app', callback_urls=['https://web.example.com/cb'])
@@ -158,19 +138,19 @@ def test_duplicates_refused_flow_change_refused_then_recreate_replaces(fake, wor
   ovhcloud.iam.ovh_oauth2_client:
     name: twin
   ignore_errors: true
-''', '''
+''' + '''
 - name: flow change
   ovhcloud.iam.ovh_oauth2_client:
     name: web
   ignore_errors: true
-''', '''
+''' + '''
 - name: replace
   ovhcloud.iam.ovh_oauth2_client:
     name: web
     recreate: true
   register: replaced
   no_log: true
-''', '''
+''' + '''
 - name: show
   ansible.builtin.debug:
     msg: "{{ replaced | dict2items | rejectattr('key', 'equalto', 'client_secret') | items2dict }}"
@@ -194,8 +174,8 @@ def test_duplicates_refused_flow_change_refused_then_recreate_replaces(fake, wor
     [moved] = [p for p in fake.state()['policies'] if p['id'] == policy['id']]
     assert moved['identities'] == [new['identity'], 'urn:v1:eu:identity:group:%s/devs' % fake.nic]
     # The refused tasks wrote nothing; the replacement is: create, re-point, delete the old one.
-    assert methods(fake.writes()) == [('POST', CLIENTS), ('PUT', '/v2/iam/policy/%s' % policy['id']),
-                                      ('DELETE', '%s/%s' % (CLIENTS, web['clientId']))]
+    assert fake.write_calls() == [('POST', CLIENTS), ('PUT', '/v2/iam/policy/%s' % policy['id']),
+                                  ('DELETE', '%s/%s' % (CLIENTS, web['clientId']))]
     assert_no_leak(result.output, json.dumps(result.records))
 
 
@@ -261,7 +241,7 @@ def test_credentials_file_is_written_0600_refused_over_others_and_usable_by_pyth
     return_secret: false
   ignore_errors: true
 '''
-    result = run_playbook(play(task % ('create', 'backup-agent', path), task % ('again', 'backup-agent', path),
+    result = run_playbook(play(task % ('create', 'backup-agent', path) + task % ('again', 'backup-agent', path) +
                                task % ('other', 'other-agent', path)),
                           workdir, env=owner_env, verbosity=4)
     assert result.rc == 0, result
@@ -296,7 +276,7 @@ def test_credentials_file_is_written_0600_refused_over_others_and_usable_by_pyth
 
 
 def test_existing_client_with_a_missing_credentials_file_warns(fake, workdir, owner_env):
-    make_client(owner_api(fake), 'kept')
+    make_client(fake.owner_api(), 'kept')
     fake.clear_requests()
     path = os.path.join(workdir, 'kept.conf')
     result = run_playbook(play('''
@@ -316,7 +296,7 @@ def test_existing_client_with_a_missing_credentials_file_warns(fake, workdir, ow
 # ---------------------------------------------------------------- absent
 
 def test_absent_detaches_the_identity_then_deletes_and_is_idempotent(fake, workdir, owner_env, assert_no_leak):
-    api = owner_api(fake)
+    api = fake.owner_api()
     doomed = make_client(api, 'doomed')
     group = 'urn:v1:eu:identity:group:%s/devs' % fake.nic
     shared = make_policy(api, 'shared', [doomed['identity'], group])
@@ -334,7 +314,7 @@ def test_absent_detaches_the_identity_then_deletes_and_is_idempotent(fake, workd
     state: absent
   check_mode: %s
 '''
-    result = run_playbook(play(absent % ('predict', 'true'), absent % ('remove', 'false')),
+    result = run_playbook(play(absent % ('predict', 'true') + absent % ('remove', 'false')),
                           workdir, env=owner_env, diff=True, verbosity=4)
     assert result.rc == 0, result
     expected = sorted([{'id': shared['id'], 'name': 'shared', 'deleted': False},
@@ -346,10 +326,10 @@ def test_absent_detaches_the_identity_then_deletes_and_is_idempotent(fake, workd
         assert task['diff'] == {'before': dict(task['diff']['before']), 'after': {}}
         assert task['diff']['before']['client_id'] == doomed['clientId']
         assert any('ovh-managed' in w and 'read-only' in w for w in task['warnings'])
-    assert sorted(methods(fake.writes())) == sorted([
+    assert sorted(fake.write_calls()) == sorted([
         ('PUT', '/v2/iam/policy/%s' % shared['id']), ('PUT', '/v2/iam/policy/%s' % alone['id']),
         ('DELETE', '%s/%s' % (CLIENTS, doomed['clientId']))])
-    assert methods(fake.writes())[-1][0] == 'DELETE'
+    assert fake.write_calls()[-1][0] == 'DELETE'
     policies = dict((p['id'], p) for p in fake.state()['policies'])
     assert policies[shared['id']]['identities'] == [group]
     assert policies[alone['id']]['identities'] == []
@@ -366,7 +346,7 @@ def test_absent_detaches_the_identity_then_deletes_and_is_idempotent(fake, workd
 
 
 def test_absent_by_client_id_deletes_emptied_policies_when_asked(fake, workdir, owner_env):
-    api = owner_api(fake)
+    api = fake.owner_api()
     doomed = make_client(api, 'doomed')
     alone = make_policy(api, 'alone', [doomed['identity']])
     result = run_playbook(play('''
@@ -391,7 +371,7 @@ INFO = '''
 
 
 def seed_three(fake):
-    api = owner_api(fake)
+    api = fake.owner_api()
     return [make_client(api, 'alpha'), make_client(api, 'beta'),
             make_client(api, 'beta', flow='AUTHORIZATION_CODE', callback_urls=['https://beta.example.com/cb'])]
 
@@ -413,9 +393,9 @@ def check_info(result, clients):
 
 
 def info_play(first_id):
-    return play(INFO % ('all', ''), INFO % ('by name', '\n    name: beta'),
-                INFO % ('by flow', '\n    flow: AUTHORIZATION_CODE'),
-                INFO % ('by id', '\n    client_id: %s' % first_id),
+    return play(INFO % ('all', '') + INFO % ('by name', '\n    name: beta') +
+                INFO % ('by flow', '\n    flow: AUTHORIZATION_CODE') +
+                INFO % ('by id', '\n    client_id: %s' % first_id) +
                 INFO % ('unknown id', '\n    client_id: EU.doesnotexist'))
 
 

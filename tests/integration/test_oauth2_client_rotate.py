@@ -6,12 +6,12 @@ Real ansible-playbook / ansible runs against the fake.
 import configparser
 import json
 import os
-import stat
 
 import pytest
 
 from tests.ansible_runner import run_adhoc, run_playbook
-from tests.integration.test_oauth2_client import clients_named, make_client, make_policy, owner_api, play
+from tests.integration.test_oauth2_client import clients_named, make_client, make_policy
+from tests.playbooks import mode_of, play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 MODULE = 'ovhcloud.iam.ovh_oauth2_client'
@@ -44,7 +44,7 @@ def test_rotate_in_one_task_twice_then_the_original_playbook_is_quiet(fake, work
     first = run_playbook(play(ORIGINAL), workdir, env=owner_env)
     assert first.rc == 0, first
     [old] = clients_named(fake, 'exporter')
-    api = owner_api(fake)
+    api = fake.owner_api()
     policy = make_policy(api, 'exporter-rights', [old['identity'], 'urn:v1:eu:identity:group:%s/devs' % fake.nic])
     path = os.path.join(workdir, 'exporter.ovh.conf')
 
@@ -64,7 +64,7 @@ def test_rotate_in_one_task_twice_then_the_original_playbook_is_quiet(fake, work
         assert new['clientId'] not in seen and new['description'] == 'Exports invoices'
         seen.append(new['clientId'])
         assert conf_client(path, fake) == (new['clientId'], new['clientSecret'])
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert mode_of(path) == 0o600
         assert 'client_secret' not in rotated.task('rotate')
         (stored,) = [p for p in fake.state()['policies'] if p['id'] == policy['id']]
         assert stored['identities'] == ['urn:v1:eu:identity:group:%s/devs' % fake.nic, new['identity']]
@@ -79,7 +79,7 @@ def test_rotate_in_one_task_twice_then_the_original_playbook_is_quiet(fake, work
 
 
 def test_rotate_with_a_lost_create_answer_leaves_one_client(fake, workdir, owner_env):
-    api = owner_api(fake)
+    api = fake.owner_api()
     old = make_client(api, 'lossy')
     fake.fault(method='POST', path=CLIENTS, status=0, apply=True)
     fake.fault(method='DELETE', path=CLIENTS + '/' + old['clientId'], status=503, apply=True)
@@ -101,7 +101,7 @@ def test_rotate_with_a_lost_create_answer_leaves_one_client(fake, workdir, owner
 
 
 def test_rotate_refuses_state_absent_and_fails_clearly_before_any_write(fake, workdir, owner_env):
-    make_client(owner_api(fake), 'keep-me')
+    make_client(fake.owner_api(), 'keep-me')
     fake.clear_requests()
     result = run_adhoc(MODULE, {'name': 'keep-me', 'state': 'absent', 'rotate': True}, workdir, env=owner_env)
     assert result.rc != 0 and 'rotate applies to state=present' in result.output
@@ -109,7 +109,7 @@ def test_rotate_refuses_state_absent_and_fails_clearly_before_any_write(fake, wo
 
 
 def test_rename_onto_a_taken_name_is_refused(fake, workdir, owner_env):
-    api = owner_api(fake)
+    api = fake.owner_api()
     taken = make_client(api, 'billing')
     mine = make_client(api, 'billing-old')
     fake.clear_requests()

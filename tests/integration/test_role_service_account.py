@@ -61,7 +61,8 @@ def app_vars(**extra):
     return values
 
 
-def play(playbook, fake, workdir, inventory, env=None, **kwargs):
+def run_on_hosts(playbook, fake, workdir, inventory, env=None, **kwargs):
+    """Run a playbook on the inventory's hosts as the owner, with the app's role variables unless extra_vars says."""
     extra_vars = kwargs.pop('extra_vars', None) or app_vars()
     return run_playbook(playbook, workdir, env=dict(fake.owner_env(), **(env or {})), extra_vars=extra_vars,
                         inventory=inventory, **kwargs)
@@ -131,14 +132,14 @@ def api_status(client, method, path, **body):
 # -- tests
 
 def test_check_mode_then_create_deliver_and_rerun(fake, workdir, inventory, python_ovh, assert_no_leak):
-    preview = ok(play(GIVE, fake, workdir, inventory, check=True, verbosity=4))
+    preview = ok(run_on_hosts(GIVE, fake, workdir, inventory, check=True, verbosity=4))
     assert fake.writes() == []
     assert clients_named(fake) == []
     assert not os.path.exists(os.path.join(workdir, 'app1'))
     assert ROLE + 'Create the client, whose secret OVHcloud shows only this once' in preview.changed_tasks()
     assert_no_leak(preview.output)
 
-    first = ok(play(GIVE, fake, workdir, inventory, verbosity=4))
+    first = ok(run_on_hosts(GIVE, fake, workdir, inventory, verbosity=4))
     assert_no_leak(first.output)
     [client] = clients_named(fake)
     assert client['name'] == APP
@@ -164,14 +165,14 @@ def test_check_mode_then_create_deliver_and_rerun(fake, workdir, inventory, pyth
     assert api_status(app, 'DELETE', '/me/api/oauth2/client/' + client['clientId']) == 403
 
     fake.clear_requests()
-    again = ok(play(GIVE, fake, workdir, inventory))
+    again = ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert again.changed_tasks() == []
     assert fake.writes() == []
 
     # A host that lost its file gets it back from the other one, still without any write to the API.
     os.remove(credentials_path(workdir, 'app2'))
     fake.clear_requests()
-    restored = ok(play(GIVE, fake, workdir, inventory))
+    restored = ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
     assert [r['host'] for r in restored.records if r['task'] == ROLE + 'Write the credentials file' and r['result'].get('changed')] == ['app2']
     with open(credentials_path(workdir, 'app2'), encoding='utf-8') as handle:
@@ -180,16 +181,16 @@ def test_check_mode_then_create_deliver_and_rerun(fake, workdir, inventory, pyth
 
 
 def test_rotation_replaces_the_secret_without_downtime(fake, workdir, inventory, python_ovh, assert_no_leak):
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     _endpoint, old_id, old_secret = read_conf(credentials_path(workdir, 'app1'))
     [old] = clients_named(fake)
 
     fake.clear_requests()
-    ok(play(ROTATE, fake, workdir, inventory, check=True))
+    ok(run_on_hosts(ROTATE, fake, workdir, inventory, check=True))
     assert fake.writes() == []
     assert read_conf(credentials_path(workdir, 'app1'))[1] == old_id
 
-    rotation = ok(play(ROTATE, fake, workdir, inventory, verbosity=4))
+    rotation = ok(run_on_hosts(ROTATE, fake, workdir, inventory, verbosity=4))
     assert_no_leak(rotation.output)
     [new] = clients_named(fake)
     assert new['clientId'] != old_id and new['name'] == APP
@@ -205,19 +206,24 @@ def test_rotation_replaces_the_secret_without_downtime(fake, workdir, inventory,
     assert rotation.task(ROLE + 'Report the service account')['ansible_facts']['service_account_result']['rotated'] is True
 
 
-def test_rotation_interrupted_after_delivery_converges(fake, workdir, inventory, python_ovh):
-    ok(play(GIVE, fake, workdir, inventory))
+def rotation_failing_on(fake, workdir, inventory, method):
+    """Give the app its client, then rotate while every ``method`` on a client fails (no retry): the old client id."""
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     old_id = read_conf(credentials_path(workdir, 'app1'))[1]
-
-    # Deleting the old client fails: both clients exist, the targets already hold the new one.
-    fake.fault(method='DELETE', path=CLIENT_ROUTE, status=503, times=10)
-    failed(play(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
+    fake.fault(method=method, path=CLIENT_ROUTE, status=503, times=10)
+    failed(run_on_hosts(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
     fake.clear_faults()
+    return old_id
+
+
+def test_rotation_interrupted_after_delivery_converges(fake, workdir, inventory, python_ovh):
+    # Deleting the old client fails: both clients exist, the targets already hold the new one.
+    old_id = rotation_failing_on(fake, workdir, inventory, 'DELETE')
     assert len(clients_named(fake)) == 2
     new_id = read_conf(credentials_path(workdir, 'app1'))[1]
     assert new_id != old_id
 
-    finish = ok(play(GIVE, fake, workdir, inventory))
+    finish = ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert [c['clientId'] for c in clients_named(fake)] == [new_id]
     assert read_conf(credentials_path(workdir, 'app2'))[1] == new_id
     [new] = clients_named(fake)
@@ -228,12 +234,12 @@ def test_rotation_interrupted_after_delivery_converges(fake, workdir, inventory,
 
 def test_rotation_interrupted_during_delivery_keeps_the_old_client_until_every_host_has_the_new_one(
         fake, workdir, inventory, python_ovh):
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     old_id, old_secret = read_conf(credentials_path(workdir, 'app1'))[1:]
 
     # app2 cannot receive its file (its owner does not exist): app2 may still use the old client, which must stay.
     broken = write_inventory(workdir, app2={'service_account_credentials_owner': 'no-such-user-ovhcloud-iam'})
-    rotation = failed(play(ROTATE, fake, workdir, broken))
+    rotation = failed(run_on_hosts(ROTATE, fake, workdir, broken))
     assert 'no-such-user-ovhcloud-iam' in rotation.task(ROLE + 'Explain why the credentials could not be written')['msg']
     assert rotation.status(ROLE + 'Keep the old clients while a target may still use them') == 'ok'
     assert len(clients_named(fake)) == 2
@@ -242,7 +248,7 @@ def test_rotation_interrupted_during_delivery_keeps_the_old_client_until_every_h
     assert token_status(fake, old_id, old_secret) == 200
 
     inventory = write_inventory(workdir)
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [client] = clients_named(fake)
     assert client['clientId'] == new_id
     assert read_conf(credentials_path(workdir, 'app2'))[1] == new_id
@@ -252,21 +258,21 @@ def test_rotation_interrupted_during_delivery_keeps_the_old_client_until_every_h
 
 
 def test_rotation_interrupted_before_delivery_converges(fake, workdir, inventory, python_ovh):
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     before = read_conf(credentials_path(workdir, 'app1'))
 
     # The new client cannot join the policies of the old one.
     fake.fault(method='PUT', path='/v2/iam/policy/*', status=503, times=10)
-    failed(play(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
+    failed(run_on_hosts(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
     fake.clear_faults()
     assert len(clients_named(fake)) == 2  # the new client's secret died with the run
     assert read_conf(credentials_path(workdir, 'app1')) == before
 
     # Until service_account_rotation_timeout has passed, the new client may be another run's rotation: kept.
     fake.clear_requests()
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert len(clients_named(fake)) == 2 and fake.writes() == []
-    ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
     [client] = clients_named(fake)
     assert client['clientId'] == before[1] and client['name'] == APP
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]
@@ -274,18 +280,13 @@ def test_rotation_interrupted_before_delivery_converges(fake, workdir, inventory
 
 
 def test_rotation_interrupted_before_the_rename_keeps_the_delivered_client(fake, workdir, inventory, python_ovh):
-    ok(play(GIVE, fake, workdir, inventory))
-    old_id = read_conf(credentials_path(workdir, 'app1'))[1]
-
     # The new client is delivered, then keeps its temporary rotation name: renaming it fails.
-    fake.fault(method='PUT', path=CLIENT_ROUTE, status=503, times=10)
-    failed(play(ROTATE, fake, workdir, inventory, env={'OVH_MAX_RETRIES': '0'}))
-    fake.clear_faults()
+    old_id = rotation_failing_on(fake, workdir, inventory, 'PUT')
     new_id = read_conf(credentials_path(workdir, 'app2'))[1]
     assert new_id != old_id
     assert [c['name'] for c in clients_named(fake) if c['clientId'] == new_id][0].startswith(APP + ' (rotation ')
 
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [client] = clients_named(fake)
     assert client['clientId'] == new_id and client['name'] == APP
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]
@@ -293,19 +294,19 @@ def test_rotation_interrupted_before_the_rename_keeps_the_delivered_client(fake,
 
 
 def test_lost_credentials_fail_clearly_or_rotate_when_opted_in(fake, workdir, inventory, python_ovh):
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [old] = clients_named(fake)
     for host in HOSTS:
         os.remove(credentials_path(workdir, host))
 
     fake.clear_requests()
-    lost = failed(play(GIVE, fake, workdir, inventory))
+    lost = failed(run_on_hosts(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
     message = lost.task(ROLE + 'Stop before any change when the plan cannot go on')['msg']
     assert old['clientId'] in message and 'service_account_recover_lost_credentials: rotate' in message
     assert 'service_account_state: absent' in message
 
-    ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_recover_lost_credentials='rotate')))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_recover_lost_credentials='rotate')))
     [new] = clients_named(fake)
     assert new['clientId'] != old['clientId']
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [new['identity']]
@@ -319,24 +320,24 @@ def test_grant_one_more_right_then_retire_leaves_nothing_behind(fake, workdir, i
         'name': 'shared-readers', 'identities': ['urn:v1:eu:identity:group:%s/readers' % fake.nic],
         'resources': [fake.account_urn()], 'allow': [READ_PROFILE]}, workdir, env=owner_env)
     assert shared.rc == 0, shared
-    ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_allow=[READ_PROFILE], app_join_policies=['shared-readers'])))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_allow=[READ_PROFILE], app_join_policies=['shared-readers'])))
     [client] = clients_named(fake)
     assert client['identity'] in policies_by_name(fake)['shared-readers']['identities']
     app = python_ovh(credentials_path(workdir, 'app1'))
     assert api_status(app, 'GET', '/me/api/oauth2/client') == 403
 
     # One more right, from the controller only; a survey textarea gives it as lines.
-    ok(play(GRANT, fake, workdir, 'localhost,', extra_vars=app_vars(grant_allow='%s\n' % LIST_CLIENTS)))
+    ok(run_on_hosts(GRANT, fake, workdir, 'localhost,', extra_vars=app_vars(grant_allow='%s\n' % LIST_CLIENTS)))
     assert api_status(app, 'GET', '/me/api/oauth2/client') == 200
     assert api_status(app, 'GET', '/v2/iam/policy') == 403
     assert policies_by_name(fake)[APP + '-extra-rights']['identities'] == [client['identity']]
 
     # The declared policies are untouched by the grant, so the next run of the role changes nothing.
     fake.clear_requests()
-    ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_allow=[READ_PROFILE], app_join_policies=['shared-readers'])))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_allow=[READ_PROFILE], app_join_policies=['shared-readers'])))
     assert fake.writes() == []
 
-    ok(play(RETIRE, fake, workdir, inventory))
+    ok(run_on_hosts(RETIRE, fake, workdir, inventory))
     assert clients_named(fake) == []
     names = policies_by_name(fake)
     assert APP + '-rights' not in names and APP + '-extra-rights' not in names
@@ -346,7 +347,7 @@ def test_grant_one_more_right_then_retire_leaves_nothing_behind(fake, workdir, i
         assert not os.path.exists(credentials_path(workdir, host))
 
     fake.clear_requests()
-    again = ok(play(RETIRE, fake, workdir, inventory))
+    again = ok(run_on_hosts(RETIRE, fake, workdir, inventory))
     assert again.changed_tasks() == []
     assert fake.writes() == []
 
@@ -367,7 +368,7 @@ def test_env_file_and_clouds_yaml_entry(fake, workdir):
         'service_account_openstack_project_id': project,
         'service_account_openstack_region': 'GRA11',
     })
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [client] = clients_named(fake)
 
     with open(credentials_path(workdir, 'app1', 'ovh.env'), encoding='utf-8') as handle:
@@ -390,11 +391,11 @@ def test_env_file_and_clouds_yaml_entry(fake, workdir):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
     fake.clear_requests()
-    again = ok(play(GIVE, fake, workdir, inventory))
+    again = ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert again.changed_tasks() == []
     assert fake.writes() == []
 
-    ok(play(RETIRE, fake, workdir, inventory))
+    ok(run_on_hosts(RETIRE, fake, workdir, inventory))
     with open(clouds, encoding='utf-8') as handle:
         assert yaml.safe_load(handle) == {'clouds': {'other': other}}
     assert not os.path.exists(credentials_path(workdir, 'app1', 'ovh.env'))
@@ -406,7 +407,7 @@ def test_never_overwrites_other_credentials(fake, workdir, inventory):
     with open(credentials_path(workdir, 'app1'), 'w', encoding='utf-8') as handle:
         handle.write(foreign)
 
-    refused = failed(play(GIVE, fake, workdir, inventory))
+    refused = failed(run_on_hosts(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
     message = refused.task(ROLE + 'Stop before any change when the plan cannot go on')['msg']
     assert credentials_path(workdir, 'app1') + ' on app1' in message and 'app2' not in message
@@ -415,18 +416,18 @@ def test_never_overwrites_other_credentials(fake, workdir, inventory):
 
 
 def test_bad_input_never_costs_the_secret(fake, workdir, inventory):
-    refused = failed(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_join_policies=['no-such-policy'])))
+    refused = failed(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(app_join_policies=['no-such-policy'])))
     assert 'service_account_join_policies names "no-such-policy", but no policy has that name' in refused.output
     assert fake.writes() == [] and clients_named(fake) == []
 
     # An action OVHcloud does not know (well formed, so only its catalogue tells), on a new account: the policy task
     # fails, but the credentials were delivered first, so once the policy is fixed the next run converges instead of
     # finding the secret lost. (A malformed one is refused before any write: test_role_inputs.py.)
-    unknown = failed(play(GIVE, fake, workdir, inventory,
-                          extra_vars=app_vars(app_allow=[READ_PROFILE, 'account:apiovh:me/nosuchthing/get'])))
+    unknown = failed(run_on_hosts(GIVE, fake, workdir, inventory,
+                                  extra_vars=app_vars(app_allow=[READ_PROFILE, 'account:apiovh:me/nosuchthing/get'])))
     assert 'account:apiovh:me/nosuchthing/get' in unknown.output
     [client] = clients_named(fake)
     assert [read_conf(credentials_path(workdir, host))[1] for host in HOSTS] == [client['clientId']] * 2
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert [c['clientId'] for c in clients_named(fake)] == [client['clientId']]
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]

@@ -2,12 +2,12 @@
 
 import json
 import os
-import stat
 
 import yaml
 
 from tests.ansible_runner import run_playbook
-from tests.integration.test_oauth2_client import make_client, make_policy, owner_api
+from tests.integration.test_oauth2_client import make_client, make_policy
+from tests.playbooks import mode_of, play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 READ = 'account:apiovh:me/api/oauth2/client/get'
@@ -20,13 +20,14 @@ def accounts(fake, names, workdir=None, prefix='app-'):
             for name in names]
 
 
-def play(task_args, no_log=False, register='converged'):
+def converge_play(task_args, no_log=False, register='converged'):
+    """One ovh_service_accounts task, then its registered result written to result.json (read by ``result``)."""
     task = {'name': 'converge', 'ovhcloud.iam.ovh_service_accounts': task_args, 'register': register}
     if no_log:
         task['no_log'] = True
     show = {'content': '{{ %s | to_json }}' % register, 'dest': '{{ playbook_dir }}/result.json'}
     tasks = [task, {'name': 'show', 'ansible.builtin.copy': show, 'check_mode': False, 'diff': False}]
-    return yaml.safe_dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': tasks}])
+    return play(tasks)
 
 
 def result(workdir):
@@ -36,7 +37,7 @@ def result(workdir):
 
 def converge(fake, workdir, task_args, **kwargs):
     no_log = kwargs.pop('no_log', False)
-    return run_playbook(play(task_args, no_log=no_log), workdir, env=fake.owner_env(), **kwargs)
+    return run_playbook(converge_play(task_args, no_log=no_log), workdir, env=fake.owner_env(), **kwargs)
 
 
 def named(fake, prefix):
@@ -60,7 +61,7 @@ def test_first_run_creates_every_account_and_policy_then_a_noop_sends_no_write(f
     assert out['summary']['clients'] == {'create': 3} and out['summary']['policies'] == {'create': 3}
     for name in 'abc':
         path = os.path.join(workdir, '%s.conf' % name)
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert mode_of(path) == 0o600
     assert all('client_secret' not in a for a in out['accounts'])
     assert_no_leak(first.output)
 
@@ -88,7 +89,7 @@ def test_check_mode_and_diff_show_each_object_and_write_nothing(fake, workdir):
 
 
 def test_an_update_changes_only_what_differs(fake, workdir):
-    api = owner_api(fake)
+    api = fake.owner_api()
     existing = make_client(api, 'app-a', description='old')
     make_policy(api, 'app-a-read', [existing['identity']], actions=('vps:apiovh:reboot',), resource=fake.account_urn())
     wanted = accounts(fake, ['a'])
@@ -103,7 +104,7 @@ def test_an_update_changes_only_what_differs(fake, workdir):
 
 
 def test_purge_removes_only_undeclared_objects_with_the_prefix(fake, workdir):
-    api = owner_api(fake)
+    api = fake.owner_api()
     gone = make_client(api, 'app-gone')
     make_policy(api, 'app-gone-read', [gone['identity']], resource=fake.account_urn())
     other = make_client(api, 'other-keep')
@@ -181,7 +182,7 @@ def test_the_many_applications_guide_converges_then_purges(fake, workdir, assert
     first = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=extra)
     assert first.rc == 0, first.output
     assert sorted(c['name'] for c in named(fake, 'app-')[0]) == ['app-billing', 'app-deployer']
-    assert stat.S_IMODE(os.stat(os.path.join(workdir, 'app-billing.conf')).st_mode) == 0o600
+    assert mode_of(os.path.join(workdir, 'app-billing.conf')) == 0o600
     fake.clear_requests()
     night = run_playbook(path, workdir, env=fake.owner_env(), extra_vars=extra, diff=True)
     assert night.rc == 0 and fake.writes() == [] and len(fake.requests()) == 3, night.output
@@ -230,7 +231,7 @@ def test_the_role_many_entry_point_converges_once_and_delivers_on_each_host(fake
     for host in ('web1', 'web2'):
         for client in clients:
             path = os.path.join(workdir, host, client['name'] + '.conf')
-            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+            assert mode_of(path) == 0o600
             text = open(path, encoding='utf-8').read()
             assert 'client_id=%s' % client['clientId'] in text and any(s in text for s in secrets)
     assert not [p for p in os.listdir('/tmp') if p.startswith('ovhcloud-iam-many-')]  # controller staging removed

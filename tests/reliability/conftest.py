@@ -1,12 +1,14 @@
 """Shared pieces of the reliability suite (faults, bad inputs, leak scan, TLS, credential files).
 
 - ``owner_env``: the owner's signed credentials as OVH_* variables.
-- ``api``: the collection's own OvhClient, signed as the owner, for setting up and checking state
-  from the test process (never through a playbook, so it costs no ansible run).
+- ``role_play``: a play of the service_account role for one application.
+- ``make_service_account``: a service account and its policy, made from the test process with
+  ``fake.owner_api()`` (never through a playbook, so it costs no ansible run).
 - ``ledger``: collects the figures of each section and writes them, at the end of the session, to
   ``tests/output/reliability/<section>.json``; docs/reliability.md quotes them.
 - ``tls_material``: a throwaway CA and a server certificate for 127.0.0.1 (openssl CLI).
-- ``play()``: a playbook (YAML text) from a list of tasks, run on localhost with a local connection.
+
+The playbooks themselves come from ``tests/playbooks.py`` (``play``, ``task``), as in every other suite.
 """
 
 import collections
@@ -16,54 +18,23 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
 
 from tests.conftest import REPO_ROOT
+from tests.playbooks import play
 
 OUTPUT_DIR = os.path.join(REPO_ROOT, 'tests', 'output', 'reliability')
 CLIENTS_PATH = '/me/api/oauth2/client'
 POLICIES_PATH = '/v2/iam/policy'
 
 
-# ---------------------------------------------------------------------------- playbooks
-
-def play(tasks, defaults=None, play_vars=None):
-    """YAML text of one play on localhost; ``defaults`` go to module_defaults of the ovh action group."""
-    body = {
-        'name': 'reliability',
-        'hosts': 'localhost',
-        'connection': 'local',
-        'gather_facts': False,
-    }
-    if defaults:
-        body['module_defaults'] = {'group/ovhcloud.iam.ovh': dict(defaults)}
-    if play_vars:
-        body['vars'] = dict(play_vars)
-    body['tasks'] = list(tasks)
-    return '---\n' + yaml.safe_dump([body], sort_keys=False, default_flow_style=False, width=1000)
-
-
-def task(name, module, args, **keywords):
-    """One task: ``module`` without the collection prefix, keywords such as register or ignore_errors."""
-    entry = {'name': name, 'ovhcloud.iam.' + module: dict(args)}
-    entry.update(keywords)
-    return entry
-
-
 # ---------------------------------------------------------------------------- direct API access
 
-def api_client(fake, **options):
-    """An OvhClient of the collection, signed as the owner unless options say otherwise."""
-    from ansible_collections.ovhcloud.iam.plugins.module_utils._client import OvhClient
-    from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
-    environ = dict(fake.owner_env())
-    params = dict(options)
-    return OvhClient(resolve_connection(params, environ=environ))
+def make_service_account(fake, name, allow=('*',), **connection_options):
+    """A CLIENT_CREDENTIALS client plus a policy granting it ``allow`` on the account; its credentials.
 
-
-def make_service_account(fake, name, allow=('*',)):
-    """A CLIENT_CREDENTIALS client plus a policy granting it ``allow`` on the account; its credentials."""
-    api = api_client(fake)
+    ``connection_options`` go to the owner's client that makes them (``ca_path`` over https).
+    """
+    api = fake.owner_api(**connection_options)
     created = api.post(CLIENTS_PATH, {'name': name, 'description': 'reliability suite', 'flow': 'CLIENT_CREDENTIALS',
                                       'callbackUrls': []})
     identity = api.get('%s/%s' % (CLIENTS_PATH, created['clientId']))['identity']
@@ -74,6 +45,18 @@ def make_service_account(fake, name, allow=('*',)):
     })
     api.close()
     return {'client_id': created['clientId'], 'client_secret': created['clientSecret'], 'identity': identity}
+
+
+def role_play(fake, name, path, **role_vars):
+    """A localhost play of the service_account role for ``name``: credentials at ``path``, one policy reading /me."""
+    variables = {
+        'service_account_name': name,
+        'service_account_credentials_path': path,
+        'service_account_policies': [{'name': name + '-read', 'resources': [fake.account_urn()],
+                                      'allow': ['account:apiovh:me/get']}],
+    }
+    variables.update(role_vars)
+    return play(roles=[{'role': 'ovhcloud.iam.service_account', 'vars': variables}])
 
 
 def oauth2_env(fake, account):

@@ -2,7 +2,8 @@
 caller that may not read the policies gets a clear refusal naming the missing action, never a wrong answer."""
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import make_service_account, oauth2_env, play
+from tests.playbooks import play
+from tests.reliability.conftest import make_service_account, oauth2_env
 
 QUESTION = {'service_account': 'rel-access-reader', 'resources': None, 'actions': ['account:apiovh:me/get',
                                                                                    'account:apiovh:me/api/oauth2/client/delete']}

@@ -14,11 +14,11 @@ Plain http to another host, dot ids and modes open to others are refused before 
 import json
 import os
 import secrets
-import stat
 import time
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import CLIENTS_PATH, api_client, make_service_account, play, task
+from tests.playbooks import mode_of, play, task
+from tests.reliability.conftest import CLIENTS_PATH, make_service_account
 from tests.reliability.test_leak_scan import describe_hits, files_written, hits_in
 
 
@@ -28,7 +28,7 @@ def test_newline_terminated_secrets_work_and_never_show(fake, workdir, ledger):
     account = make_service_account(fake, 'rel-nl-operator', allow=('account:apiovh:me/api/oauth2/client/get',))
     # A client whose description quotes the owner's consumer key and application secret: listing it shows them,
     # unless Ansible masks every credential value the module used, wherever it came from.
-    api = api_client(fake)
+    api = fake.owner_api()
     api.post(CLIENTS_PATH, {'name': 'rel-nl-echo', 'flow': 'CLIENT_CREDENTIALS', 'callbackUrls': [],
                             'description': 'ck=%s as=%s' % (owner['OVH_CONSUMER_KEY'], owner['OVH_APPLICATION_SECRET'])})
     api.close()
@@ -99,7 +99,7 @@ def test_newline_terminated_secrets_work_and_never_show(fake, workdir, ledger):
 
 
 def test_a_redirect_is_a_failure_not_a_deletion(fake, workdir, owner_env, ledger):
-    api = api_client(fake)
+    api = fake.owner_api()
     created = api.post(CLIENTS_PATH, {'name': 'rel-redirect', 'description': 'x', 'flow': 'CLIENT_CREDENTIALS', 'callbackUrls': []})
     api.close()
     fake.fault(method='DELETE', path='/1.0/me/api/oauth2/client/*', status=302)
@@ -149,21 +149,12 @@ def test_an_unresponsive_time_call_gives_up_like_any_call(fake, workdir, owner_e
     assert 'HTTPConnectionPool' not in message
 
 
-def mode_of(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
 def test_credentials_file_modes_as_ansible_reads_them_and_an_open_file_is_closed(fake, workdir, owner_env, ledger):
     octal_path = os.path.join(workdir, 'octal.conf')
     symbolic_path = os.path.join(workdir, 'symbolic.conf')
     # Written by hand: 0640 must reach ansible unquoted, as users write it (yaml.safe_dump would quote nothing
     # but would write the integer 416).
-    playbook = '''---
-- name: credentials file modes
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
+    playbook = play('''
     - name: unquoted octal mode
       ovhcloud.iam.ovh_oauth2_client:
         name: rel-mode-octal
@@ -176,7 +167,7 @@ def test_credentials_file_modes_as_ansible_reads_them_and_an_open_file_is_closed
         return_secret: false
         credentials_file: %s
         credentials_file_mode: u=rw,g=r
-''' % (octal_path, symbolic_path)
+''' % (octal_path, symbolic_path), name='credentials file modes')
     first = run_playbook(playbook, workdir, env=owner_env)
     assert first.rc == 0, first
     octal_mode, symbolic_mode = mode_of(octal_path), mode_of(symbolic_path)

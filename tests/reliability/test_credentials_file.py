@@ -11,13 +11,9 @@ import pytest
 from ansible_collections.ovhcloud.iam.plugins.module_utils import _credentials_file as credentials_file
 from tests.ansible_runner import run_playbook
 from tests.conftest import REPO_ROOT
-from tests.reliability.conftest import play, task
+from tests.playbooks import mode_of, play, task
 
 SECRET = 's3cr3t-' + 'x' * 25
-
-
-def mode_of(path):
-    return os.stat(path).st_mode & 0o777
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ with a message naming the cause, and the state must hold no duplicate, no orphan
 Every case adds one entry to tests/output/reliability/faults.json (docs/reliability.md quotes it).
 """
 
-import json
 import os
 import subprocess
 import threading
@@ -15,7 +14,8 @@ import pytest
 
 from tests.ansible_runner import ansible_env, run_playbook, BIN
 from tests.fake_api import wait_until
-from tests.reliability.conftest import api_client, census, make_service_account, oauth2_env, play, read_ini_secret, task
+from tests.playbooks import play, task
+from tests.reliability.conftest import census, make_service_account, oauth2_env, read_ini_secret, role_play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 CLIENT_ITEMS = '/1.0/me/api/oauth2/client/*'
@@ -98,7 +98,7 @@ def test_429_storm_with_retry_after_is_waited_out(fake, workdir, owner_env, ledg
         task('create client', 'ovh_oauth2_client', client_task('sa', prefix, credentials), register='sa'),
         task('create policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'identities': ['{{ sa.client.identity }}'],
                                                  'resources': [fake.account_urn()], 'allow': ['account:apiovh:me/get']}),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     assert run.rc == 0, run
     found = census(fake.state(), prefix)
     client_id = assert_secret_delivered(fake, credentials, prefix + 'sa')
@@ -128,7 +128,7 @@ def test_5xx_bursts_on_reads_updates_and_deletes_are_retried(fake, workdir, owne
         task('update client', 'ovh_oauth2_client', client_task('sa', prefix, None, description='v2')),
         task('update policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'description': 'v2'}),
         task('delete doomed policy', 'ovh_iam_policy', {'name': prefix + 'doomed', 'state': 'absent'}),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     assert run.rc == 0, run
     found = census(fake.state(), prefix)
     lost = []
@@ -158,7 +158,7 @@ def test_503_on_create_that_was_not_applied(fake, workdir, owner_env, ledger):
         task('create client', 'ovh_oauth2_client', client_task('sa', prefix, credentials), register='sa'),
         task('create policy', 'ovh_iam_policy', policy, register='first', ignore_errors=True),
         task('create policy again', 'ovh_iam_policy', policy),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     assert run.rc == 0, run
     found = census(fake.state(), prefix)
     assert_secret_delivered(fake, credentials, prefix + 'sa')
@@ -196,7 +196,7 @@ def test_lost_answer_after_an_applied_write(fake, workdir, owner_env, ledger, st
         task('create doomed policy', 'ovh_iam_policy', dict(policy, name=prefix + 'doomed', identities=[])),
         task('delete doomed policy', 'ovh_iam_policy', {'name': prefix + 'doomed', 'state': 'absent'}),
         task('delete doomed client', 'ovh_oauth2_client', {'name': prefix + 'doomed', 'state': 'absent'}),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     assert run.rc == 0, run
     found = census(fake.state(), prefix)
     assert_secret_delivered(fake, credentials, prefix + 'sa')
@@ -224,7 +224,7 @@ SLOW = {'delay_ms': 2500, 'status': 200, 'apply': True, 'times': 1}
 def test_latency_beyond_timeout_on_reads_updates_and_deletes(fake, workdir, owner_env, ledger):
     """timeout: 1 and answers that take 2.5 s: GET, PUT and DELETE are sent again and converge."""
     prefix = 'rel-slow-'
-    api = api_client(fake)
+    api = fake.owner_api()
     api.post('/me/api/oauth2/client', {'name': prefix + 'doomed', 'description': 'd', 'flow': 'CLIENT_CREDENTIALS',
                                        'callbackUrls': []})
     api.post(POLICIES, {'name': prefix + 'policy', 'identities': [], 'resources': [{'urn': fake.account_urn()}],
@@ -235,7 +235,7 @@ def test_latency_beyond_timeout_on_reads_updates_and_deletes(fake, workdir, owne
     run = run_playbook(play([
         task('update policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'description': 'v2'}),
         task('delete client', 'ovh_oauth2_client', {'name': prefix + 'doomed', 'state': 'absent'}),
-    ], dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
+    ], ovh_defaults=dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
     assert run.rc == 0, run
     time.sleep(1.6)  # let the slow requests land: nothing may change after the run
     found = census(fake.state(), prefix)
@@ -262,9 +262,9 @@ def test_create_applied_after_the_client_gave_up(fake, workdir, owner_env, ledge
         task('create client', 'ovh_oauth2_client', client_task('sa', prefix, credentials), ignore_errors=True),
         task('create policy', 'ovh_iam_policy', policy, ignore_errors=True),
     ]
-    run = run_playbook(play(tasks, dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
+    run = run_playbook(play(tasks, ovh_defaults=dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
     time.sleep(2.0)  # the late creates land now
-    rerun = run_playbook(play(tasks, dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
+    rerun = run_playbook(play(tasks, ovh_defaults=dict(DEFAULTS, timeout=1)), workdir, env=owner_env)
     found = census(fake.state(), prefix)
     # The policy: first run failed naming the timeout, the re-run found the late policy (no second one).
     if run.status('create policy') == 'failed':
@@ -293,7 +293,7 @@ def test_token_expiring_in_the_middle_of_a_task(fake, workdir, ledger):
     """Logged in as a service account: the token dies between two requests of one task (401, then a new token)."""
     prefix = 'rel-token-'
     account = make_service_account(fake, prefix + 'operator')
-    api = api_client(fake)
+    api = fake.owner_api()
     api.post(POLICIES, {'name': prefix + 'policy', 'identities': [], 'resources': [{'urn': fake.account_urn()}],
                         'permissions': {'allow': [{'action': 'account:apiovh:me/get'}]}})
     fake.clear_requests()
@@ -308,7 +308,7 @@ def test_token_expiring_in_the_middle_of_a_task(fake, workdir, ledger):
     try:
         run = run_playbook(play([
             task('update policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'description': 'v2'}),
-        ], DEFAULTS), workdir, env=oauth2_env(fake, account))
+        ], ovh_defaults=DEFAULTS), workdir, env=oauth2_env(fake, account))
     finally:
         killer.join()
         fake.set_latency(0)
@@ -338,7 +338,7 @@ def test_short_token_lifetime_across_a_playbook(fake, workdir, ledger):
             {'name': 'outlive the token', 'ansible.builtin.pause': {'seconds': 2}},
             task('update policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'description': 'v2'}),
             task('read clients', 'ovh_oauth2_client_info', {}, register='listed'),
-        ], DEFAULTS), workdir, env=oauth2_env(fake, account))
+        ], ovh_defaults=DEFAULTS), workdir, env=oauth2_env(fake, account))
     finally:
         fake.set_latency(0)
     assert run.rc == 0, run
@@ -363,7 +363,7 @@ def test_clock_skew_with_signed_requests(fake, workdir, owner_env, ledger, skew)
         task('create policy', 'ovh_iam_policy', policy),
         task('update client', 'ovh_oauth2_client', client_task('sa', prefix, None, description='v2')),
         task('delete policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'state': 'absent'}),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     fake.skew_clock(0)
     assert run.rc == 0, run
     assert not [r for r in fake.requests() if r['status'] >= 400]
@@ -446,18 +446,6 @@ def test_two_runs_create_the_same_client_at_once(fake, tmp_path, owner_env, ledg
            [{'concurrent_runs': 2, 'latency_ms': 400}], [_Run(rc, out) for rc, out in outcomes],
            '%d of 2 runs succeeded, %d failed clearly; %d client left' % (len(succeeded), 2 - len(succeeded), len(survivors)),
            found)
-
-
-def role_play(fake, name, path, **extra):
-    variables = {
-        'service_account_name': name,
-        'service_account_credentials_path': path,
-        'service_account_policies': [{'name': name + '-read', 'resources': [fake.account_urn()],
-                                      'allow': ['account:apiovh:me/get']}],
-    }
-    variables.update(extra)
-    return ('---\n- name: reliability role run\n  hosts: localhost\n  connection: local\n  gather_facts: false\n'
-            '  roles:\n    - role: ovhcloud.iam.service_account\n      vars: %s\n' % json.dumps(variables))
 
 
 def test_role_run_through_lost_answers_and_throttling(fake, tmp_path, owner_env, ledger):

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import play, task
+from tests.playbooks import play, task
 
 VPS = 'urn:v1:eu:resource:vps:vps-5a6b7c8d.vps.ovh.net'
 DEFAULTS = {'max_retries': 4}
@@ -29,7 +29,7 @@ def test_lost_answers_of_applied_identity_and_tag_writes(fake, workdir, owner_en
         task('disable', 'ovh_iam_user', {'login': 'rel-alice', 'enabled': False}),
         task('tags', 'ovh_iam_resource_tags', {'urn': VPS, 'tags': {'team': 'rel'}, 'purge_tags': False}),
     ]
-    run = run_playbook(play(tasks, DEFAULTS), workdir, env=env)
+    run = run_playbook(play(tasks, ovh_defaults=DEFAULTS), workdir, env=env)
     state = requests.get(fake.url + '/_fake/identities', timeout=30).json()
     users = [user for user in state['users'] if user['login'] == 'rel-alice']
     groups = [group for group in state['groups'] if group['name'] == 'rel-ops']
@@ -68,7 +68,7 @@ def test_a_user_and_a_group_created_meanwhile_by_another_run_are_adopted(fake, w
         task('group', 'ovh_iam_group', {'name': 'rel-race', 'role': 'REGULAR', 'description': 'race'}),
         task('user', 'ovh_iam_user', {'login': 'rel-racer', 'group': 'rel-race', 'email': 'r@example.com',
                                       'password': "{{ lookup('ansible.builtin.env', 'REL_USER_PASSWORD') }}"}),
-    ], DEFAULTS), workdir, env=env)
+    ], ovh_defaults=DEFAULTS), workdir, env=env)
     state = requests.get(fake.url + '/_fake/identities', timeout=30).json()
     users = [user for user in state['users'] if user['login'] == 'rel-racer']
     groups = [group for group in state['groups'] if group['name'] == 'rel-race']

@@ -16,7 +16,8 @@ import os
 import secrets
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import play, task
+from tests.playbooks import play, task
+from tests.reliability.conftest import role_play
 
 CLIENTS = '/1.0/me/api/oauth2/client'
 USER_PASSWORD = "{{ lookup('ansible.builtin.env', 'REL_USER_PASSWORD') }}"
@@ -63,18 +64,6 @@ def module_playbook(fake, workdir):
     ])
 
 
-def role_playbook(fake, path, **extra):
-    variables = {
-        'service_account_name': 'rel-leak-role',
-        'service_account_credentials_path': path,
-        'service_account_policies': [{'name': 'rel-leak-role-read', 'resources': [fake.account_urn()],
-                                      'allow': ['account:apiovh:me/get']}],
-    }
-    variables.update(extra)
-    return ('---\n- name: leak scan role run\n  hosts: localhost\n  connection: local\n  gather_facts: false\n'
-            '  roles:\n    - role: ovhcloud.iam.service_account\n      vars: %s\n' % json.dumps(variables))
-
-
 def files_written(directory, excluded):
     for root, _dirs, names in os.walk(directory):
         for name in names:
@@ -109,10 +98,10 @@ def test_no_secret_in_any_output_log_or_file(fake, workdir, owner_env, ledger):
     runs = [
         ('modules (create, file, policies, login as the account, failures, lost answer, remove)',
          run_playbook(module_playbook(fake, workdir), workdir, env=env, verbosity=4, diff=True)),
-        ('role: create', run_playbook(role_playbook(fake, credential_files[1]), workdir, env=env, verbosity=4, diff=True)),
-        ('role: rotate', run_playbook(role_playbook(fake, credential_files[1], service_account_rotate=True), workdir,
+        ('role: create', run_playbook(role_play(fake, 'rel-leak-role', credential_files[1]), workdir, env=env, verbosity=4, diff=True)),
+        ('role: rotate', run_playbook(role_play(fake, 'rel-leak-role', credential_files[1], service_account_rotate=True), workdir,
                                       env=env, verbosity=4, diff=True)),
-        ('role: absent', run_playbook(role_playbook(fake, credential_files[1], service_account_state='absent'), workdir,
+        ('role: absent', run_playbook(role_play(fake, 'rel-leak-role', credential_files[1], service_account_state='absent'), workdir,
                                       env=env, verbosity=4, diff=True)),
     ]
     for label, run in runs:

@@ -18,8 +18,9 @@ from tests.reliability.conftest import census
 from tests.integration.test_role_service_account import inventory, python_ovh  # noqa: F401  # pylint: disable=unused-import  # pytest fixtures
 from tests.integration.test_role_service_account import (
     APP, GIVE, HOSTS, READ_PROFILE, ROTATE, app_vars, clients_named, credentials_path, ok,
-    play, policies_by_name, read_conf, token_status,
+    policies_by_name, read_conf, run_on_hosts, token_status,
 )
+from tests.playbooks import play
 
 PAUSE_S = 100  # long enough for the other run to go through, and within the client's 120 s budget per call (HTTP timeout longer)
 OUTCOME = 'one working client, its credentials on every target'
@@ -120,14 +121,14 @@ def test_a_plain_run_paused_between_its_read_and_its_delivery_never_undoes_a_rot
         'resources': [fake.account_urn()], 'allow': [READ_PROFILE]}, workdir, env=owner_env)
     assert shared.rc == 0, shared
     joining = app_vars(app_join_policies=['shared-readers'])
-    ok(play(GIVE, fake, workdir, inventory, extra_vars=joining))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=joining))
     [old] = clients_named(fake)
 
     # The plain run read the targets (old client) and planned; it pauses on its look-up of the policies to join.
     pause_next(fake, 'GET', '/v2/iam/policy')
     plain = start(GIVE, fake, workdir, inventory, joining)
     wait_until_paused(fake, plain)
-    ok(play(ROTATE, fake, workdir, inventory, extra_vars=joining))
+    ok(run_on_hosts(ROTATE, fake, workdir, inventory, extra_vars=joining))
     [new] = clients_named(fake)
     assert new['clientId'] != old['clientId']
 
@@ -137,7 +138,7 @@ def test_a_plain_run_paused_between_its_read_and_its_delivery_never_undoes_a_rot
     assert client['clientId'] == new['clientId']
     assert client['identity'] in policies_by_name(fake)['shared-readers']['identities']
 
-    again = ok(play(GIVE, fake, workdir, inventory, extra_vars=joining))
+    again = ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=joining))
     assert assert_one_working_client_held_everywhere(fake, workdir, python_ovh)['clientId'] == new['clientId']
     note(ledger, fake, 'role: a plain run paused between its read of the targets and its delivery while a rotation completes',
          [pause_spec('GET', '/v2/iam/policy'), {'overlapping_run': 'rotation, completed'}], [(rc, output), again],
@@ -145,23 +146,23 @@ def test_a_plain_run_paused_between_its_read_and_its_delivery_never_undoes_a_rot
 
 
 def test_a_rotation_paused_before_it_creates_while_another_rotation_completes(fake, workdir, inventory, python_ovh, ledger):
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
 
     # The first rotation paused on its listing of the clients: it read the targets before the second rotation
     # delivered, and creates its client after the second one retired the old client.
     pause_next(fake, 'GET', '/1.0/me/api/oauth2/client')
     first = start(ROTATE, fake, workdir, inventory, app_vars())
     wait_until_paused(fake, first)
-    ok(play(ROTATE, fake, workdir, inventory))
+    ok(run_on_hosts(ROTATE, fake, workdir, inventory))
     [second] = clients_named(fake)
 
     rc, output = finish(first)
     assert rc != 0 and 'changed since it was read' in output, output[-3000:]
     # The targets kept the second rotation's client. The first rotation's client, which no target holds, counts as a
     # rotation in progress until service_account_rotation_timeout; past it, a plain run retires it.
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert len(clients_named(fake)) == 2
-    final = ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
+    final = ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
     client = assert_one_working_client_held_everywhere(fake, workdir, python_ovh)
     assert client['clientId'] == second['clientId']
     note(ledger, fake, 'role: two rotations at once, the first paused before its create until the second completed',
@@ -169,22 +170,26 @@ def test_a_rotation_paused_before_it_creates_while_another_rotation_completes(fa
          notes='the first stops at its delivery ("changed since it was read"); its client is retired after the rotation timeout')
 
 
-def test_a_rotation_in_progress_is_not_retired_by_a_plain_run_nor_raced_by_another_rotation(
-        fake, workdir, inventory, python_ovh, ledger):
-    ok(play(GIVE, fake, workdir, inventory))
+def rotation_paused_after_its_create(fake, workdir, inventory):
+    """The app's client, and a running rotation that has created the new client and is paused on the first write
+    after it (the new identity joining the policy of the old one), before any target holds the new client."""
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     [old] = clients_named(fake)
-
-    # The rotation created its new client and pauses on the first write after it (the new identity joining the
-    # policy of the old one), before any target holds the new client.
     pause_next(fake, 'PUT', '/v2/iam/policy/*')
     rotation = start(ROTATE, fake, workdir, inventory, app_vars())
     wait_until_paused(fake, rotation)
+    return old, rotation
+
+
+def test_a_rotation_in_progress_is_not_retired_by_a_plain_run_nor_raced_by_another_rotation(
+        fake, workdir, inventory, python_ovh, ledger):
+    old, rotation = rotation_paused_after_its_create(fake, workdir, inventory)
     assert len(clients_named(fake)) == 2
 
     fake.clear_requests()
-    plain = ok(play(GIVE, fake, workdir, inventory))   # keeps the old client, leaves the new one alone
+    plain = ok(run_on_hosts(GIVE, fake, workdir, inventory))   # keeps the old client, leaves the new one alone
     assert [r for r in fake.writes() if r['method'] == 'DELETE'] == []
-    busy = play(ROTATE, fake, workdir, inventory)
+    busy = run_on_hosts(ROTATE, fake, workdir, inventory)
     assert busy.rc != 0 and 'Another run is rotating service account' in busy.output
     assert len(clients_named(fake)) == 2
 
@@ -206,14 +211,14 @@ def test_a_run_killed_between_the_create_and_the_delivery_converges_on_the_next_
     [orphan] = clients_named(fake)
     assert not os.path.exists(credentials_path(workdir, 'app1'))
 
-    again = ok(play(GIVE, fake, workdir, inventory))
+    again = ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert 'none of the targets' not in again.output
     client = assert_one_working_client_held_everywhere(fake, workdir, python_ovh)
     assert client['clientId'] != orphan['clientId']
     assert policies_by_name(fake)[APP + '-rights']['identities'] == [client['identity']]
 
     fake.clear_requests()
-    ok(play(GIVE, fake, workdir, inventory))
+    ok(run_on_hosts(GIVE, fake, workdir, inventory))
     assert fake.writes() == []
     note(ledger, fake, 'role: first run killed (every process) between the create and the delivery',
          [pause_spec('GET', '/1.0/me/api/oauth2/client/*'), {'killed': 'whole process tree'}], [(-9, ''), again],
@@ -222,16 +227,12 @@ def test_a_run_killed_between_the_create_and_the_delivery_converges_on_the_next_
 
 def test_a_killed_rotation_leaves_the_old_client_working_and_its_leftover_is_retired_later(
         fake, workdir, inventory, python_ovh, ledger):
-    ok(play(GIVE, fake, workdir, inventory))
-    [old] = clients_named(fake)
-    pause_next(fake, 'PUT', '/v2/iam/policy/*')
-    rotation = start(ROTATE, fake, workdir, inventory, app_vars())
-    wait_until_paused(fake, rotation)
+    old, rotation = rotation_paused_after_its_create(fake, workdir, inventory)
     kill_tree(rotation)
     assert len(clients_named(fake)) == 2
     assert assert_old_still_works(fake, workdir, old)
 
-    final = ok(play(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
+    final = ok(run_on_hosts(GIVE, fake, workdir, inventory, extra_vars=app_vars(service_account_rotation_timeout=0)))
     client = assert_one_working_client_held_everywhere(fake, workdir, python_ovh)
     assert client['clientId'] == old['clientId']
     note(ledger, fake, 'role: rotation killed (every process) after its create, before any target held the new client',
@@ -250,9 +251,8 @@ def test_the_module_writes_its_credentials_file_before_anything_that_can_fail_af
     path = os.path.join(workdir, 'killed-app.conf')
     playbook = os.path.join(workdir, 'create.yml')
     with open(playbook, 'w', encoding='utf-8') as handle:
-        handle.write('- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
-                     '    - ovhcloud.iam.ovh_oauth2_client:\n        name: killed-app\n        description: x\n'
-                     '        credentials_file: %s\n        return_secret: false\n' % path)
+        handle.write(play([{'ovhcloud.iam.ovh_oauth2_client': {
+            'name': 'killed-app', 'description': 'x', 'credentials_file': path, 'return_secret': False}}]))
     # Killed while it reads back the client it has just created: the secret is already in the file.
     pause_next(fake, 'GET', '/1.0/me/api/oauth2/client/*')
     run = start(playbook, fake, workdir, 'localhost,', {})

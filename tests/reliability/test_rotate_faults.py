@@ -10,7 +10,8 @@ import os
 import pytest
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import census, play, read_ini_secret, task
+from tests.playbooks import play, task
+from tests.reliability.conftest import census, read_ini_secret
 from tests.reliability.test_faults import CLIENT_ITEMS, CLIENTS, DEFAULTS, POLICY_ITEMS, inject, record
 
 
@@ -20,14 +21,14 @@ def setup(fake, workdir, owner_env, prefix):
         task('create client', 'ovh_oauth2_client', {'name': prefix + 'sa', 'credentials_file': path}, register='sa'),
         task('policy', 'ovh_iam_policy', {'name': prefix + 'policy', 'identities': ['{{ sa.client.identity }}'],
                                           'resources': [fake.account_urn()], 'allow': ['account:apiovh:me/get']}),
-    ], DEFAULTS), workdir, env=owner_env)
+    ], ovh_defaults=DEFAULTS), workdir, env=owner_env)
     assert run.rc == 0, run
     return path, census(fake.state(), prefix)['clients'][prefix + 'sa']
 
 
 def rotate(workdir, owner_env, prefix, path):
     return run_playbook(play([task('rotate', 'ovh_oauth2_client', {'name': prefix + 'sa', 'rotate': True,
-                                                                   'credentials_file': path})], DEFAULTS),
+                                                                   'credentials_file': path})], ovh_defaults=DEFAULTS),
                         workdir, env=owner_env)
 
 

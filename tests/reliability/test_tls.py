@@ -12,7 +12,8 @@ import os
 import ssl
 
 from tests.ansible_runner import run_playbook
-from tests.reliability.conftest import make_service_account, play, task
+from tests.playbooks import play, task
+from tests.reliability.conftest import make_service_account
 
 
 def system_bundle():
@@ -28,7 +29,7 @@ def test_certificate_verification_on_by_default_and_ca_path_honoured(tls_fake, t
     tls_fake.clear_faults()
     tls_fake.reset()
     tls_fake.clear_requests()
-    account = make_tls_service_account(tls_fake, tls_material)
+    account = make_service_account(tls_fake, 'rel-tls-operator', ca_path=tls_material['ca'])
     ca = tls_material['ca']
     owner = tls_fake.owner_env()
     by_name = tls_fake.endpoint.replace('127.0.0.1', 'localhost')
@@ -60,17 +61,3 @@ def test_certificate_verification_on_by_default_and_ca_path_honoured(tls_fake, t
     assert [c['name'] for c in tls_fake.state()['clients'] if c['name'] == 'rel-tls-app'] == ['rel-tls-app']
     # Nothing reached the API over a connection that was refused.
     assert run.task('trusted with ca_path')['changed'] is True
-
-
-def make_tls_service_account(tls_fake, tls_material):
-    """make_service_account, over https: the direct client gets the CA."""
-    from tests.reliability import conftest
-    original = conftest.api_client
-
-    def api_client(fake, **options):
-        return original(fake, ca_path=tls_material['ca'], **options)
-    conftest.api_client = api_client
-    try:
-        return make_service_account(tls_fake, 'rel-tls-operator')
-    finally:
-        conftest.api_client = original
