@@ -18,10 +18,6 @@ import collections
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import member_view, snake_fields, unique
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
-    ENTITY_NAME_RE,
-    name_problems as _name_problems,
-)
 
 PERMISSIONS_GROUP_PATH = '/v2/iam/permissionsGroup'
 RESOURCE_GROUP_PATH = '/v2/iam/resourceGroup'
@@ -208,16 +204,6 @@ def read_only_refusal(kind, view, action):
 
 
 # ---------------------------------------------------------------- shared
-
-
-def name_problems(option, value):
-    """Empty names and names with NUL or control characters: surely mistakes."""
-    return _name_problems(option, value)
-
-
-def new_name_problems(option, value):
-    """A name about to be written must also have the Control Panel's format (letters, digits, - _ / +)."""
-    return _name_problems(option, value, ENTITY_NAME_RE)
 
 
 def single_by_name(items, name, kind, key, option):

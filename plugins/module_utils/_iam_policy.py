@@ -22,7 +22,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
-    ENTITY_NAME_RE,
     action_problems,
     condition_problems,
     datetime_problems,
@@ -249,11 +248,6 @@ def option_problems(params, region=None):
     problems.extend(region_mismatch_problems(region, [
         (option, params.get(option)) for option in ('identities', 'remove_identities', 'resources', 'permissions_groups')]))
     return problems
-
-
-def new_name_problems(option, name):
-    """The format OVHcloud refuses (INVALID_FORMAT) for a name about to be written (create or rename)."""
-    return name_problems(option, name, ENTITY_NAME_RE)
 
 
 def reserved_name_problems(option, name):

@@ -212,6 +212,11 @@ def name_problems(option, value, pattern=None):
     return []
 
 
+def new_name_problems(option, value):
+    """A name about to be written (create or rename) must also have the Control Panel's format (INVALID_FORMAT)."""
+    return name_problems(option, value, ENTITY_NAME_RE)
+
+
 def region_mismatch_problems(region, named):
     """URNs of another region than the endpoint's (or, endpoint region unknown, than each other).
 

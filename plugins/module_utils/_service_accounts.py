@@ -23,9 +23,9 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     changed_fields,
     desired_policy,
     flatten_policy,
-    new_name_problems,
     option_problems,
 )
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import new_name_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._oauth2 import planned_client
 
 CLIENT_CREDENTIALS = 'CLIENT_CREDENTIALS'

@@ -214,7 +214,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
     PERMISSIONS_GROUPS,
     merge_list,
-    name_problems,
     permissions_group_body,
     permissions_group_differs,
     permissions_group_view,
@@ -228,7 +227,11 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module im
     write_group,
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import action_problems, permissions_group_problems
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
+    action_problems,
+    name_problems,
+    permissions_group_problems,
+)
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 

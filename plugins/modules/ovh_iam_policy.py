@@ -387,11 +387,11 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_policy import (
     find_by_name,
     flatten_policy,
     get_policy,
-    new_name_problems,
     option_problems,
     protection_problem,
     update_policy,
 )
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import new_name_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 LIST_OPTION = dict(type='list', elements='str')

@@ -190,8 +190,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     get_resource_group,
     member_ids,
     merge_list,
-    name_problems,
-    new_name_problems,
     resource_group_body,
     resource_group_differs,
     resource_group_view,
@@ -209,6 +207,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import
     resolve_resource_references,
     resource_reference_problems,
 )
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import name_problems, new_name_problems
 from ansible_collections.ovhcloud.iam.plugins.module_utils._module import OvhModule
 
 

@@ -168,12 +168,6 @@ def test_single_by_name_fails_listing_every_match():
     assert '1, 2' in str(caught.value) and 'group_id' in str(caught.value)
 
 
-def test_name_problems():
-    assert groups.name_problems('name', None) == []
-    assert groups.name_problems('name', 'x') == []
-    assert groups.name_problems('name', '  ') == ['name: must not be empty']
-
-
 # ---------------------------------------------------------------- named calls and both kinds
 
 

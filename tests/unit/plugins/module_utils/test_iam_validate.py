@@ -155,3 +155,9 @@ def test_past_expiry_is_refused():
     (problem,) = validate.past_expiry_problems('expired_at', '2026-06-01T01:00:00+02:00', now)
     assert 'already past' in problem
     assert validate.past_expiry_problems('expired_at', '2026-06-01T01:00:00+00:00', now) == []
+
+
+def test_name_problems():
+    assert validate.name_problems('name', None) == []
+    assert validate.name_problems('name', 'x') == []
+    assert validate.name_problems('name', '  ') == ['name: must not be empty']
