@@ -17,21 +17,12 @@ import collections
 
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhError
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import member_view, snake_fields, unique
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import member_view, snake_fields
 
 PERMISSIONS_GROUP_PATH = '/v2/iam/permissionsGroup'
 RESOURCE_GROUP_PATH = '/v2/iam/resourceGroup'
 
 PERMISSION_KINDS = ('allow', 'except', 'deny')
-
-
-def merge_list(have, want, purge):
-    """The wanted list: None leaves it as it is, purge replaces it, no purge adds to it."""
-    if want is None:
-        return list(have)
-    if purge:
-        return unique(want)
-    return unique(list(have) + list(want))
 
 
 def same_set(left, right):

@@ -21,6 +21,7 @@ import json
 from ansible_collections.ovhcloud.iam.plugins.module_utils._client import escape_path_segment
 from ansible_collections.ovhcloud.iam.plugins.module_utils._config import resolve_connection
 from ansible_collections.ovhcloud.iam.plugins.module_utils._errors import OvhApiError, OvhError
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import merge_list
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     condition_problems,
@@ -123,15 +124,6 @@ def flatten_policy(api_policy):
 
 # ---------------------------------------------------------------------------- wanted state
 
-def _wanted_list(have, want, purge):
-    """None keeps the remote list; purge replaces it; no purge only adds."""
-    if want is None:
-        return list(have)
-    if purge:
-        return unique_sorted(want)
-    return unique_sorted(list(have) + list(want))
-
-
 def desired_policy(current, params):
     """The flat policy the task asks for: the remote one (or {} to create) plus the wanted changes.
 
@@ -144,7 +136,8 @@ def desired_policy(current, params):
     desired.setdefault('conditions', None)
     desired.setdefault('expired_at', None)
     for field in LIST_FIELDS:
-        desired[field] = _wanted_list(desired.get(field) or [], params.get(field), params.get('purge_' + field, True))
+        desired[field] = merge_list(desired.get(field) or [], params.get(field), params.get('purge_' + field, True),
+                                    distinct=unique_sorted)
     removed = set(params.get('remove_identities') or ())
     desired['identities'] = [identity for identity in desired['identities'] if identity not in removed]
     if params.get('name') is not None:

@@ -76,6 +76,16 @@ def unique(values):
     return kept
 
 
+def merge_list(have, want, purge, distinct=unique):
+    """The wanted value of a list option: None leaves the remote list as it is, purge replaces it, no purge adds to
+    it; ``distinct`` drops the duplicates (in first-seen order by default)."""
+    if want is None:
+        return list(have)
+    if purge:
+        return distinct(want)
+    return distinct(list(have) + list(want))
+
+
 def resource_view(raw):
     view = snake_fields(raw, RESOURCE_FIELDS)
     view['tags'] = dict(raw.get('tags') or {})

@@ -213,7 +213,6 @@ api_requests:
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     PERMISSION_KINDS,
     PERMISSIONS_GROUPS,
-    merge_list,
     permissions_group_body,
     permissions_group_differs,
     permissions_group_view,
@@ -226,7 +225,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module im
     report_group,
     write_group,
 )
-from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems
+from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import actions_to_check, catalogue_problems, merge_list
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_validate import (
     action_problems,
     name_problems,

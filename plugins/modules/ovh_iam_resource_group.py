@@ -189,7 +189,6 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups import (
     RESOURCE_GROUPS,
     get_resource_group,
     member_ids,
-    merge_list,
     resource_group_body,
     resource_group_differs,
     resource_group_view,
@@ -204,6 +203,7 @@ from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_groups_module im
 )
 from ansible_collections.ovhcloud.iam.plugins.module_utils._iam_resources import (
     is_resource_id,
+    merge_list,
     resolve_resource_references,
     resource_reference_problems,
 )

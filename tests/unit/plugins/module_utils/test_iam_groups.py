@@ -22,18 +22,6 @@ def group_names(fake, kind):
     return [group['name'] for group in fake.state()[kind]]
 
 
-# ---------------------------------------------------------------- sets
-
-
-def test_merge_list_purges_adds_or_keeps():
-    have = ['a', 'b']
-    assert groups.merge_list(have, None, True) == ['a', 'b']
-    assert groups.merge_list(have, ['c', 'c', 'a'], True) == ['c', 'a']
-    assert groups.merge_list(have, ['c', 'a'], False) == ['a', 'b', 'c']
-    assert groups.merge_list(have, [], True) == []
-    assert groups.merge_list(have, [], False) == ['a', 'b']
-
-
 # ---------------------------------------------------------------- permissions groups
 
 

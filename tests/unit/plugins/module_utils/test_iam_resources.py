@@ -226,3 +226,12 @@ def test_remove_tag_says_whether_there_was_one(api):
     resources.add_tag(api, VPS, 'team', 'web')
     assert resources.remove_tag(api, VPS, 'team') is True
     assert resources.remove_tag(api, VPS, 'team') is False
+
+
+def test_merge_list_purges_adds_or_keeps():
+    have = ['a', 'b']
+    assert resources.merge_list(have, None, True) == ['a', 'b']
+    assert resources.merge_list(have, ['c', 'c', 'a'], True) == ['c', 'a']
+    assert resources.merge_list(have, ['c', 'a'], False) == ['a', 'b', 'c']
+    assert resources.merge_list(have, [], True) == []
+    assert resources.merge_list(have, [], False) == ['a', 'b']
