@@ -124,21 +124,19 @@ class OvhModule:
             self._api.close()
         self.ansible.exit_json(**result)
 
-    def converge(self, problems, find_current, ensure_present, ensure_absent):
-        """The steps of every managing module: refuse bad input (every problem, before any request), read the
-        object, then make it present or absent. Each step is a function of the module; the last two also take
-        what ``find_current`` read and return the task result."""
-        if problems:
-            self.fail_input(problems)
-        current = find_current(self)
-        if self.params.get('state') == 'absent':
-            return ensure_absent(self, current)
-        return ensure_present(self, current)
-
     def run_managing(self, input_problems, find_current, ensure_present, ensure_absent=None):
-        """Run a managing module: converge with the problems ``input_problems(params)`` finds."""
-        self.run(lambda module: module.converge(input_problems(module.params), find_current, ensure_present,
-                                                ensure_absent))
+        """Run a managing module: refuse bad input (every problem ``input_problems(params)`` finds, before any
+        request), read the object, then make it present or absent. Each step is a function of the module; the last
+        two also take what ``find_current`` read and return the task result."""
+        def converge(module):
+            problems = input_problems(module.params)
+            if problems:
+                module.fail_input(problems)
+            current = find_current(module)
+            if module.params.get('state') == 'absent':
+                return ensure_absent(module, current)
+            return ensure_present(module, current)
+        self.run(converge)
 
     def run(self, work):
         """Call work(self) -> result dict; turn any OvhError into a clean failure."""
