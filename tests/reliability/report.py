@@ -136,7 +136,7 @@ def render(figures):
         leak_clients=leak['client_secrets'], leak_outputs=leak['outputs_scanned'], leak_files=leak['files_scanned'],
         leak_mb=leak['megabytes_scanned'], leak_hits=leak['hits'],
         tls_rows='\n'.join('| %s | %s |' % (name, outcome) for name, outcome in sorted(tls['outcomes'].items())),
-        tls_message=re.sub(r'127\.0\.0\.1:\d+', '127.0.0.1:<port>', tls['untrusted_message'].split(' (HTTPSConnectionPool')[0]),
+        tls_message=redact(tls['untrusted_message'].split(' (HTTPSConnectionPool')[0]),
         creds_mode='%04o' % int(creds['mode'], 8),
         safety_table=safety_rows(figures['client_safety']),
         newline_table=newline_rows(figures['newline_secrets']),
